@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+BASE_URL ?=
+
+.PHONY: site test check serve clean chromium bench screenshots
+
+site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ into output/
+	$(PY) -m generator build $(if $(BASE_URL),--base-url $(BASE_URL))
+
+test: $(DEV) chromium  ## the same set-up, then the whole test suite
+	$(PY) -m pytest
+
+check: $(RUNTIME)
+	$(PY) -m generator check --strict
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV): requirements.txt requirements-dev.txt $(RUNTIME)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Browser tests drive Debian's chromium; install it when missing (never a downloaded browser).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is not installed and cannot be installed without root: browser tests will be skipped"; fi; \
+	fi
+
+clean:
+	rm -rf output .cache .output.* .pytest_cache .mypy_cache

@@ -1,0 +1,212 @@
+"""content/ -> Event and Page models. Reads files, splits front matter, validates every field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import STATUSES
+from .dates import PartialDate
+from .errors import Problems
+from .fields import ID_PATTERN, Fields, suggest, type_name
+from .model import Event, Page, SiteConfig
+from .yamldoc import YamlDoc, YamlError
+
+EVENTS_DIR = "content/events"
+PAGES_DIR = "content/pages"
+ACTORS_DIR = "content/actors"
+EVENT_KEYS = ("title", "date", "end", "approximate", "actors", "kind", "supports", "status", "denied_by",
+              "location", "tags", "milestone", "draft", "slug", "sources", "updated", "corrections")
+PAGE_KEYS = ("title", "slug", "draft")
+RESERVED_PAGE_SLUGS = ("events", "actors", "years", "kinds", "tags", "static", "data", "schema")
+
+
+@dataclass
+class SourceFile:
+    """A content file split into its front matter (parsed) and its Markdown body."""
+
+    path: str
+    doc: YamlDoc
+    body: str
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.doc.value  # type: ignore[no-any-return]
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: 'Türkiye & GNA' -> 'turkiye-gna'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def read_source_file(file: Path, rel: str, problems: Problems) -> SourceFile | None:
+    """Read a Markdown file with YAML front matter; report what is wrong and return None if unusable."""
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        problems.error(rel, None, f"cannot read file: {error.strerror}")
+        return None
+    if not raw.strip():
+        problems.error(rel, 1, "empty file: an event needs front matter between '---' lines and a summary")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        problems.error(rel, line, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8")
+        return None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[0].strip() != "---":
+        problems.error(rel, 1, "missing front matter: the file must start with a line '---'")
+        return None
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if closing is None:
+        problems.error(rel, 1, "front matter is not closed: add a line '---' after it")
+        return None
+    try:
+        doc = YamlDoc("\n".join(lines[1:closing]), first_line=2)
+    except YamlError as error:
+        problems.error(rel, error.line, error.message)
+        return None
+    if not isinstance(doc.value, dict):
+        problems.error(rel, 2, f"front matter must be a mapping of keys to values, found {type_name(doc.value)}")
+        return None
+    return SourceFile(rel, doc, "\n".join(lines[closing + 1:]).strip("\n") + "\n")
+
+
+def content_files(site_dir: Path, folder: str) -> list[tuple[Path, str]]:
+    """The Markdown files under a content folder, sorted, with their site-relative paths."""
+    root = site_dir / folder
+    if not root.is_dir():
+        return []
+    files = (p for p in root.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+    return sorted((p, p.relative_to(site_dir).as_posix()) for p in files)
+
+
+def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Event | None:
+    """Validate one event's front matter against the site's configuration."""
+    fields = Fields(source.meta, source.doc, source.path, problems)
+    before = len(problems.errors)
+    fields.unknown_keys(EVENT_KEYS)
+    title = fields.text("title", required=True)
+    date = fields.date("date", required=True)
+    end = fields.end_date("end", date)
+    actors = fields.idents("actors", config.actors, "actor", required=True)
+    kind = fields.ident("kind", config.kinds, "kind", required=True)
+    supports = fields.ident("supports", config.sides, "side")
+    status = fields.one_of("status", STATUSES, "confirmed")
+    denied_by = fields.idents("denied_by", config.actors, "actor")
+    tags = fields.words("tags")
+    for index, tag in enumerate(tags):
+        if not slugify(tag):
+            fields.error("tags", f"tag '{tag}' has no letters or digits to make a web address from", index)
+    sources = fields.sources("sources", required=True)
+    event = Event(
+        slug=_slug(fields, Path(source.path).stem), path=source.path, title=title,
+        date=date or _NO_DATE, end=end, approximate=fields.boolean("approximate"),
+        actors=actors, kind=kind or "", supports=supports, status=status, denied_by=denied_by,
+        location=fields.text("location") or None, tags=tags, milestone=fields.boolean("milestone"),
+        draft=fields.boolean("draft"), sources=sources, updated=fields.date("updated"),
+        corrections=fields.corrections("corrections"), body=source.body,
+    )
+    if not source.body.strip():
+        problems.warn(source.path, source.doc.line() + len(source.doc.text.split("\n")) + 1,
+                      "the summary (the text after the front matter) is empty")
+    if len(problems.errors) > before:
+        return None
+    _check_involvement(fields, event, config)
+    return event
+
+
+_NO_DATE = PartialDate(1)  # placeholder on an event that is rejected anyway
+
+
+def _slug(fields: Fields, stem: str) -> str:
+    if not fields.has("slug"):
+        slug = slugify(stem)
+        if not slug:
+            fields.error(None, f"cannot make a slug from the file name '{stem}': add a 'slug' field")
+        return slug
+    value = str(fields.mapping["slug"])
+    if not ID_PATTERN.match(value):
+        fields.error("slug", f"invalid slug '{value}': use lower-case letters, digits and hyphens "
+                             f"(e.g. '{slugify(value) or 'my-event'}')")
+        return slugify(value)
+    return value
+
+
+def _check_involvement(fields: Fields, event: Event, config: SiteConfig) -> None:
+    for ident in event.actors:
+        actor = config.actors[ident]
+        if actor.involvement and not any(period.covers(event.date) for period in actor.involvement):
+            start = actor.start
+            fields.warn("date", f"the event ({event.date}) lies outside the involvement periods of "
+                                f"'{ident}' in site.yaml (first from {start})")
+
+
+def check_duplicate_slugs(events: list[Event], problems: Problems) -> None:
+    seen: dict[str, Event] = {}
+    for event in events:
+        if event.slug in seen:
+            problems.error(event.path, 1, f"duplicate slug '{event.slug}' (also used by {seen[event.slug].path})")
+        else:
+            seen[event.slug] = event
+
+
+def load_events(site_dir: Path, config: SiteConfig, problems: Problems) -> list[Event]:
+    """Every event under content/events, validated; invalid ones are reported and left out."""
+    events = []
+    for file, rel in content_files(site_dir, EVENTS_DIR):
+        source = read_source_file(file, rel, problems)
+        if source:
+            event = read_event(source, config, problems)
+            if event:
+                events.append(event)
+    check_duplicate_slugs(events, problems)
+    return events
+
+
+def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
+    """The content pages under content/pages (about, methodology…)."""
+    pages: list[Page] = []
+    for file, rel in content_files(site_dir, PAGES_DIR):
+        source = read_source_file(file, rel, problems)
+        if not source:
+            continue
+        fields = Fields(source.meta, source.doc, rel, problems)
+        fields.unknown_keys(PAGE_KEYS)
+        title = fields.text("title", required=True)
+        slug = _slug(fields, file.stem)
+        if slug in RESERVED_PAGE_SLUGS:
+            fields.error("slug" if fields.has("slug") else None,
+                         f"the slug '{slug}' is reserved for the generator's own pages")
+            continue
+        if any(page.slug == slug for page in pages):
+            problems.error(rel, 1, f"duplicate page slug '{slug}'")
+            continue
+        if title and slug and not fields.boolean("draft"):
+            pages.append(Page(slug=slug, path=rel, title=title, body=source.body))
+    return pages
+
+
+def load_profiles(site_dir: Path, config: SiteConfig, problems: Problems) -> dict[str, Page]:
+    """Actor profiles content/actors/<actor-id>.md, keyed by actor id."""
+    profiles = {}
+    for file, rel in content_files(site_dir, ACTORS_DIR):
+        source = read_source_file(file, rel, problems)
+        if not source:
+            continue
+        ident = file.stem
+        if ident not in config.actors:
+            problems.error(rel, 1, f"no actor '{ident}' in site.yaml{suggest(ident, config.actors)}: "
+                                   f"name the file after an actor id")
+            continue
+        fields = Fields(source.meta, source.doc, rel, problems)
+        fields.unknown_keys(("title",))
+        title = fields.text("title", default=config.actors[ident].name)
+        profiles[ident] = Page(slug=ident, path=rel, title=title, body=source.body)
+    return profiles

@@ -1,0 +1,131 @@
+"""The typed model of a site: configuration, actors, events, pages. Built once, then only read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .dates import PartialDate
+
+EndDate = Union[PartialDate, str, None]  # a date, "ongoing", or none
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    title: str
+    publisher: str
+    language: str
+    date: PartialDate | None = None
+    undated: bool = False  # the editor checked: the source shows no date ("n.d.")
+    archive_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Side:
+    id: str
+    name: str
+    short: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Involvement:
+    start: PartialDate
+    end: EndDate
+    kind: str
+    supports: str | None = None
+    status: str = "confirmed"
+    note: str = ""
+    sources: tuple[Source, ...] = ()
+
+    def covers(self, date: PartialDate) -> bool:
+        """Whether a date could fall within this period, at the precision both are known to."""
+        if date.last_day() < self.start.first_day():
+            return False
+        if isinstance(self.end, PartialDate) and date.first_day() > self.end.last_day():
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    type: str
+    colour: str
+    foreign: bool = True
+    aliases: tuple[str, ...] = ()
+    involvement: tuple[Involvement, ...] = ()
+
+    @property
+    def start(self) -> PartialDate | None:
+        return min((period.start for period in self.involvement), default=None)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str
+    language: str
+    period_start: PartialDate
+    period_end: PartialDate
+    sides: dict[str, Side]
+    kinds: dict[str, str]
+    actors: dict[str, Actor]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with a leading and trailing slash ('/libya/')."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: PartialDate
+    note: str
+
+
+@dataclass
+class Event:
+    slug: str
+    path: str  # relative to the site folder, for messages
+    title: str
+    date: PartialDate
+    actors: tuple[str, ...]
+    kind: str
+    sources: tuple[Source, ...]
+    body: str  # Markdown
+    end: EndDate = None
+    approximate: bool = False
+    supports: str | None = None
+    status: str = "confirmed"
+    denied_by: tuple[str, ...] = ()
+    location: str | None = None
+    tags: tuple[str, ...] = ()
+    milestone: bool = False
+    draft: bool = False
+    updated: PartialDate | None = None
+    corrections: tuple[Correction, ...] = ()
+    html: str = ""  # rendered, sanitised summary
+    excerpt: str = ""  # first paragraph of html
+
+    @property
+    def sort_key(self) -> tuple[PartialDate, str, str]:
+        return (self.date, self.title.casefold(), self.slug)
+
+
+@dataclass
+class Page:
+    """A content page (about, methodology) or an actor profile."""
+
+    slug: str
+    path: str
+    title: str
+    body: str
+    html: str = ""
+    extra: dict[str, object] = field(default_factory=dict)

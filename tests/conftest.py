@@ -1,0 +1,106 @@
+"""Fixtures: a scratch site written into tmp_path from dedented text, using the real templates."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SITE_YAML = """\
+title: Test timeline
+description: A test site.
+base_url: https://example.org/
+language: en-GB
+period:
+  start: 2014
+  end: 2021
+sides:
+  gna:
+    name: Government of National Accord
+    short: GNA
+  lna:
+    name: Libyan National Army
+    short: LNA
+kinds:
+  military: Military action
+  diplomacy: Diplomacy
+actors:
+  russia:
+    name: Russia
+    type: state
+    colour: "#9b1c1c"
+    aliases: [Rusia, Россия]
+    involvement:
+      - start: 2015
+        supports: lna
+        kind: diplomacy
+  turkey:
+    name: Turkey
+    type: state
+    colour: "#1f4e9c"
+    involvement:
+      - start: 2020-01
+        supports: gna
+        kind: military
+  un:
+    name: United Nations
+    type: organisation
+    colour: "#2f5d62"
+"""
+
+EVENT = """\
+---
+title: {title}
+date: {date}
+actors: [{actors}]
+kind: {kind}
+sources:
+  - url: https://example.org/{slug}
+    title: A report
+    publisher: Example News
+    date: 2020-01-02
+    language: en
+---
+{body}
+"""
+
+
+@dataclass
+class ScratchSite:
+    root: Path
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def event(self, slug: str, title: str = "An event", date: str = "2020-01-02", actors: str = "turkey",
+              kind: str = "military", body: str = "A summary of the event.", folder: str = "") -> Path:
+        rel = f"content/events/{folder + '/' if folder else ''}{slug}.md"
+        return self.write(rel, EVENT.format(title=title, date=date, actors=actors, kind=kind, slug=slug,
+                                            body=body))
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the real CLI in a subprocess, as a user would."""
+        return subprocess.run([sys.executable, "-m", "generator", *args, "--site", str(self.root)],
+                              capture_output=True, text=True, cwd=ROOT)
+
+    def read(self, rel: str) -> str:
+        return (self.root / "output" / rel).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> ScratchSite:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return ScratchSite(root)
