@@ -16,13 +16,13 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 
-class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class SafeLoader(_BaseLoader):  # type: ignore[misc]
     """The safe (C when available) loader, but dates stay text so that partial-date parsing can
     report an impossible one ('2021-02-30') at its line instead of PyYAML raising without one."""
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
 KeyPath = tuple[Union[str, int], ...]

@@ -1,0 +1,169 @@
+"""Building a scratch site: pages, links under a subpath, escaping, determinism, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.errors import SiteError
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(site):
+    site.event("turkish-troops", title="Turkish troops deploy", date="2020-01-05", actors="turkey")
+    site.event("russia-talks", title="Russian talks", date="2015", actors="russia", kind="diplomacy",
+               body="First paragraph here.\n\nSecond paragraph.")
+    site.event("un-resolution", title="UN resolution", date="2020-01", actors="un, russia", kind="diplomacy")
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout this site.\n")
+    site.write("content/actors/russia.md", "---\ntitle: Russia\n---\nRussia's profile text.\n")
+    build(BuildOptions(site.root))
+    return site
+
+
+def test_every_page_type_is_written_with_pretty_urls(built):
+    out = built.root / "output"
+    for rel in ["index.html", "events/turkish-troops/index.html", "actors/russia/index.html",
+                "actors/index.html", "years/2020/index.html", "years/index.html", "kinds/military/index.html",
+                "kinds/index.html", "about/index.html", "404.html", "static/style.css"]:
+        assert (out / rel).is_file(), rel
+
+
+def test_home_lists_actors_with_start_and_events_chronologically(built):
+    home = built.read("index.html")
+    assert "Russia</a>, since 2015" in home
+    assert "Turkey</a>, since January 2020" in home
+    titles = re.findall(r'class="event-title"><a href="[^"]+">([^<]+)<', home)
+    assert titles == ["Russian talks", "UN resolution", "Turkish troops deploy"]
+    assert '<time datetime="2015">2015</time>' in home
+    assert '<time datetime="2020-01">January 2020</time>' in home
+    assert '<time datetime="2020-01-05">5 January 2020</time>' in home
+    assert "First paragraph here." in home and "Second paragraph." not in home
+
+
+def test_event_page_shows_sources_actors_and_neighbours(built):
+    page = built.read("events/un-resolution/index.html")
+    assert "<h1>UN resolution</h1>" in page
+    assert 'href="https://example.org/un-resolution"' in page
+    assert "Example News" in page and "(English)" in page
+    assert 'rel="prev" href="/events/russia-talks/"' in page
+    assert 'rel="next" href="/events/turkish-troops/"' in page
+    assert page.count("<h1>") == 1
+
+
+def test_actor_page_has_profile_involvement_and_events(built):
+    page = built.read("actors/russia/index.html")
+    assert "Russia&#39;s profile text." in page or "Russia’s profile text." in page
+    assert "since 2015" in page
+    assert page.count('class="event-card') == 2
+
+
+def test_links_honour_the_base_url_path(site):
+    site.event("one")
+    build(BuildOptions(site.root, base_url="https://example.org/some/path/"))
+    out = site.root / "output"
+    for page in out.rglob("*.html"):
+        for link in re.findall(r'(?:href|src)="([^"]+)"', page.read_text()):
+            if link.startswith("/"):
+                assert link.startswith("/some/path/"), (page, link)
+                target = out / link.removeprefix("/some/path/")
+                assert target.is_file() or (target / "index.html").is_file(), (page, link)
+
+
+def test_script_in_title_is_escaped_and_in_body_removed(site):
+    site.event("x", title='"<script>alert(1)</script>"',
+               body='Hello <script>alert(2)</script><img src="x" onerror="alert(3)"> [a](javascript:alert(4))')
+    build(BuildOptions(site.root))
+    page = site.read("events/x/index.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "alert(2)" not in page and "onerror" not in page and "javascript:" not in page
+    assert "<script" not in page
+
+
+def test_markdown_extensions_and_unique_footnotes(site):
+    site.event("x", body="Text[^1] -- \"quoted\".\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.")
+    build(BuildOptions(site.root))
+    page = site.read("events/x/index.html")
+    assert "<table>" in page and "“quoted”" in page and "–" in page
+    assert page.count('id="fn:1"') == 1
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    site.event("a")
+    site.event("b", date="2015", actors="russia")
+    build(BuildOptions(site.root, output_dir=tmp_path / "one"))
+    build(BuildOptions(site.root, output_dir=tmp_path / "two"))
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_failed_build_leaves_previous_output_untouched(site):
+    site.event("a")
+    build(BuildOptions(site.root))
+    before = tree_digest(site.root / "output")
+    site.event("b", actors="russsia")
+    with pytest.raises(SiteError):
+        build(BuildOptions(site.root))
+    assert tree_digest(site.root / "output") == before
+    assert not [p for p in site.root.iterdir() if p.name.startswith(".output")]
+
+
+def test_template_error_leaves_previous_output_untouched(site):
+    site.event("a")
+    build(BuildOptions(site.root))
+    before = tree_digest(site.root / "output")
+    (site.root / "templates/event.html").write_text("{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}")
+    with pytest.raises(SiteError) as error:
+        build(BuildOptions(site.root))
+    assert [str(p) for p in error.value.problems] == [
+        "templates/event.html:1: template error: 'nope' is undefined"]
+    assert tree_digest(site.root / "output") == before
+
+
+def test_removed_events_disappear_and_unchanged_files_are_not_rewritten(site):
+    site.event("a")
+    site.event("b", date="2020-02")
+    build(BuildOptions(site.root))
+    style = site.root / "output/static/style.css"
+    inode = style.stat().st_ino
+    (site.root / "content/events/b.md").unlink()
+    result = build(BuildOptions(site.root))
+    assert not (site.root / "output/events/b").exists()
+    assert (site.root / "output/events/a/index.html").is_file()
+    assert style.stat().st_ino == inode  # hard-linked, not rewritten
+    assert result.unchanged >= 1
+
+
+def test_drafts_are_left_out_unless_asked_for(site):
+    site.write("content/events/d.md", (site.event("d").read_text()).replace("kind: military",
+                                                                              "kind: military\ndraft: true"))
+    build(BuildOptions(site.root))
+    assert not (site.root / "output/events/d").exists()
+    build(BuildOptions(site.root, drafts=True))
+    assert "badge-draft" in site.read("events/d/index.html")
+
+
+def test_status_and_denials_are_shown(site):
+    path = site.event("a", actors="russia", date="2019")
+    path.write_text(path.read_text().replace("kind: military", "kind: military\nstatus: alleged\ndenied_by: [russia]"))
+    build(BuildOptions(site.root))
+    home = site.read("index.html")
+    assert 'badge-alleged">Alleged' in home
+    page = site.read("events/a/index.html")
+    assert "This involvement is alleged" in page and "Denied by" in page
+
+
+def test_output_inside_content_is_refused(site):
+    site.event("a")
+    with pytest.raises(SiteError) as error:
+        build(BuildOptions(site.root, output_dir=site.root / "content" / "out"))
+    assert "lies inside content/" in str(error.value.problems[0])
+    assert not (site.root / "content" / "out").exists()
