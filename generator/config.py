@@ -14,7 +14,7 @@ from .model import Actor, Involvement, SiteConfig, Side
 from .yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
-SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "actors")
+SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "actors", "page_size")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
 PERIOD_KEYS = ("start", "end", "supports", "kind", "status", "note", "sources")
@@ -59,6 +59,10 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
         site.error("language", f"unknown language code '{language}' (use BCP 47, e.g. en, en-GB, fr)")
         language = "en"
 
+    page_size = site.mapping.get("page_size", 500)
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 10 <= page_size <= 5000:
+        site.error("page_size", f"'page_size' must be a whole number from 10 to 5000, found {type_name(page_size)}")
+        page_size = 500
     period_start, period_end = _read_period(site)
     sides = _read_sides(site)
     kinds = _read_kinds(site)
@@ -67,7 +71,7 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
-                      actors=actors)
+                      actors=actors, page_size=page_size)
 
 
 def _valid_base_url(value: str) -> bool:

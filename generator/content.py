@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ class SourceFile:
         return self.doc.value  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: 'Türkiye & GNA' -> 'turkiye-gna'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -50,6 +53,11 @@ def read_source_file(file: Path, rel: str, problems: Problems) -> SourceFile | N
     except OSError as error:
         problems.error(rel, None, f"cannot read file: {error.strerror}")
         return None
+    return split_source(raw, rel, problems)
+
+
+def split_source(raw: bytes, rel: str, problems: Problems) -> SourceFile | None:
+    """Split a file's bytes into front matter and body; report what is wrong and return None if unusable."""
     if not raw.strip():
         problems.error(rel, 1, "empty file: an event needs front matter between '---' lines and a summary")
         return None
@@ -80,11 +88,22 @@ def read_source_file(file: Path, rel: str, problems: Problems) -> SourceFile | N
 
 def content_files(site_dir: Path, folder: str) -> list[tuple[Path, str]]:
     """The Markdown files under a content folder, sorted, with their site-relative paths."""
-    root = site_dir / folder
-    if not root.is_dir():
-        return []
-    files = (p for p in root.rglob("*.md") if p.is_file() and not p.name.startswith("."))
-    return sorted((p, p.relative_to(site_dir).as_posix()) for p in files)
+    found: list[tuple[Path, str]] = []
+    pending = [(site_dir / folder, folder)]
+    while pending:
+        directory, rel = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                pending.append((Path(entry.path), f"{rel}/{entry.name}"))
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append((Path(entry.path), f"{rel}/{entry.name}"))
+    return sorted(found, key=lambda item: item[1])
 
 
 def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Event | None:

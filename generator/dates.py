@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from .pickling import compact
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -20,6 +21,7 @@ class DateError(ValueError):
     """A value that is not a valid partial date; the message says why."""
 
 
+@compact
 @dataclass(frozen=True, order=True)
 class PartialDate:
     """A date known to the year, the month or the day.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable
+from .pickling import compact
 
 
+@compact
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the input, located at a file and line."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from .pickling import compact
 from .dates import PartialDate
 
 EndDate = Union[PartialDate, str, None]  # a date, "ongoing", or none
 
 
+@compact
 @dataclass(frozen=True)
 class Source:
     url: str
@@ -74,6 +76,7 @@ class SiteConfig:
     sides: dict[str, Side]
     kinds: dict[str, str]
     actors: dict[str, Actor]
+    page_size: int = 500
 
     @property
     def base_path(self) -> str:
@@ -84,12 +87,14 @@ class SiteConfig:
         return path if path.endswith("/") else path + "/"
 
 
+@compact
 @dataclass(frozen=True)
 class Correction:
     date: PartialDate
     note: str
 
 
+@compact
 @dataclass
 class Event:
     slug: str
@@ -113,10 +118,12 @@ class Event:
     corrections: tuple[Correction, ...] = ()
     html: str = ""  # rendered, sanitised summary
     excerpt: str = ""  # first paragraph of html
+    fingerprint: str = ""  # hash of the event's file: what its pages depend on
 
     @property
-    def sort_key(self) -> tuple[PartialDate, str, str]:
-        return (self.date, self.title.casefold(), self.slug)
+    def sort_key(self) -> tuple[int, int, int, str, str]:
+        """Chronological; a year-precision date before that year's months and days; then title and slug."""
+        return (self.date.year, self.date.month, self.date.day, self.title.casefold(), self.slug)
 
 
 @dataclass

@@ -1,56 +1,80 @@
-"""The Jinja2 environment and one function per page type; returns (output path, HTML) pairs."""
+"""The Jinja2 environment and the page plan: every output page as a job with a key, and its rendering.
+
+A page's key is a hash of everything it shows (the layout: templates, configuration and the list of
+content pages; plus the events on it), so a build can skip any page whose key has not changed.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
+from .cache import digest, digest_many
 from .dates import PartialDate, language_name
 from .model import Actor, EndDate, Event, Involvement, SiteConfig
 from .site import Site
 
-Rendered = tuple[str, str]
+HOME_RECENT = 100  # events on the home page of a site too large to list whole
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build renders with the templates as they were when it started
     )
-    return env
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One output page: where it goes, what it depends on, and what to render."""
+
+    rel: str
+    key: str
+    kind: str  # event, home, list, actor, index, page, 404
+    args: tuple[Any, ...] = ()
+
+
+def paged_rel(base: str, index: int) -> str:
+    """'years/2020/' + page 0 -> 'years/2020/index.html'; page 2 -> 'years/2020/page/3/index.html'."""
+    return f"{base}index.html" if index == 0 else f"{base}page/{index + 1}/index.html"
 
 
 class Renderer:
-    """Renders every page of a Site with the templates of one folder."""
+    """Plans and renders every page of a Site with the templates of one folder."""
 
-    def __init__(self, site: Site, templates_dir: Path) -> None:
+    def __init__(self, site: Site, templates_dir: Path, layout_key: str) -> None:
         self.site = site
         self.config: SiteConfig = site.config
+        self.layout_key = layout_key
+        self.cards: dict[str, str] = {}  # slug -> card HTML, filled before aggregate pages render
         self.env = make_environment(templates_dir)
         self.env.globals.update(
             site=site, config=site.config, url=site.url, actors=site.config.actors,
-            sides=site.config.sides, kinds=site.config.kinds,
+            sides=site.config.sides, kinds=site.config.kinds, card=self.card,
         )
         self.env.filters.update(
             when=self.when, pdate=self.pdate, language_name=self.language_name,
             involvement_range=self.involvement_range,
         )
 
-    # -- filters -----------------------------------------------------------------------------
+    # -- filters and helpers for templates ---------------------------------------------------
     def pdate(self, date: PartialDate | None, approximate: bool = False) -> str:
         return date.display(self.config.language, approximate) if date else ""
 
     def when(self, event: Event) -> str:
         """The event's date as shown: '2 January 2020', 'c. 2015', '31 August 2020 – 1 September 2020'."""
-        text = event.date.display(self.config.language, event.approximate)
-        return text + self._end_text(event.end)
+        return event.date.display(self.config.language, event.approximate) + self._end_text(event.end)
 
     def _end_text(self, end: EndDate) -> str:
         if end == "ongoing":
@@ -61,83 +85,153 @@ class Renderer:
 
     def involvement_range(self, period: Involvement) -> str:
         start = period.start.display(self.config.language)
-        if period.end == "ongoing" or period.end is None:
+        if not isinstance(period.end, PartialDate):
             return f"since {start}"
-        assert isinstance(period.end, PartialDate)
         return f"{start} – {period.end.display(self.config.language)}"
 
     def language_name(self, code: str) -> str:
         return language_name(code, self.config.language)
 
-    # -- pages -------------------------------------------------------------------------------
+    def card(self, event: Event, level: int = 4) -> Markup:
+        """An event's card, rendered once per build and reused on every list that shows it."""
+        html = self.cards.get(event.slug)
+        if html is None:
+            html = self.cards[event.slug] = self.render_card(event)
+        if level != 4:
+            html = html.replace("<h4 ", f"<h{level} ", 1).replace("</h4>", f"</h{level}>", 1)
+        return Markup(html)
+
+    def render_card(self, event: Event) -> str:
+        return self.env.get_template("card.html").render(event=event)
+
+    def card_key(self, event: Event) -> str:
+        return digest("card", self.layout_key, event.fingerprint)
+
+    # -- the plan -----------------------------------------------------------------------------
+    def plan(self) -> list[PageJob]:
+        """Every page of the site, in a stable order, each with the key of its inputs."""
+        site, layout = self.site, self.layout_key
+        jobs = [PageJob("index.html", digest("home", layout, digest_many("events", [e.fingerprint for e in site.events])),
+                        "home")]
+        for event in site.events:
+            previous, following = site.previous.get(event.slug), site.following.get(event.slug)
+            key = digest("event", layout, event.fingerprint, previous.fingerprint if previous else "",
+                         following.fingerprint if following else "")
+            jobs.append(PageJob(f"events/{event.slug}/index.html", key, "event", (event.slug,)))
+        for actor in self.config.actors.values():
+            events = site.by_actor.get(actor.id, [])
+            profile = site.profiles.get(actor.id)
+            extra = profile.html if profile else ""
+            jobs.extend(self._paged("actor", actor.id, f"actors/{actor.id}/", events, extra))
+        for year, events in site.by_year.items():
+            jobs.extend(self._paged("year", year, f"years/{year}/", events))
+        for kind, events in site.by_kind.items():
+            jobs.extend(self._paged("kind", kind, f"kinds/{kind}/", events))
+        for tag, events in site.by_tag.items():
+            jobs.extend(self._paged("tag", tag, f"tags/{tag}/", events))
+        counts = digest(*(f"{a}:{len(e)}" for a, e in site.by_actor.items()),
+                        *(f"{y}:{len(e)}" for y, e in site.by_year.items()),
+                        *(f"{k}:{len(e)}" for k, e in site.by_kind.items()),
+                        *(f"{t}:{len(e)}" for t, e in site.by_tag.items()))
+        for index in ("actors", "years", "kinds", "tags"):
+            jobs.append(PageJob(f"{index}/index.html", digest("index", layout, index, counts), "index", (index,)))
+        for page in site.pages:
+            jobs.append(PageJob(f"{page.slug}/index.html", digest("page", layout, page.slug, page.html), "page",
+                                (page.slug,)))
+        jobs.append(PageJob("404.html", digest("404", layout), "404"))
+        return jobs
+
+    def _paged(self, kind: str, ident: Any, base: str, events: list[Event], extra: str = "") -> list[PageJob]:
+        size = self.config.page_size
+        pages = max(1, math.ceil(len(events) / size))
+        return [PageJob(paged_rel(base, n), digest(kind, self.layout_key, str(ident), str(n), str(pages), extra,
+                                                   digest_many("events", [e.fingerprint for e in
+                                                                          events[n * size:(n + 1) * size]])),
+                        kind, (ident, n, pages)) for n in range(pages)]
+
+    # -- rendering ----------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
 
-    def render_all(self) -> Iterator[Rendered]:
-        yield from self.render_home()
-        for event in self.site.events:
-            yield self.render_event(event)
-        yield from self.render_actors()
-        yield from self.render_groups()
-        for page in self.site.pages:
-            yield f"{page.slug}/index.html", self.page("page.html", page=page)
-        yield "404.html", self.page("404.html")
-
-    def render_home(self) -> Iterator[Rendered]:
-        yield "index.html", self.page(
-            "home.html", timeline=group_by_month(self.site.events), actor_groups=self.actor_groups(),
-        )
-
-    def render_event(self, event: Event) -> Rendered:
-        return f"events/{event.slug}/index.html", self.page(
-            "event.html", event=event, previous=self.site.previous.get(event.slug),
-            following=self.site.following.get(event.slug),
-        )
-
-    def render_actors(self) -> Iterator[Rendered]:
-        yield "actors/index.html", self.page("actors.html", actor_groups=self.actor_groups(include_local=True))
-        for actor in self.config.actors.values():
-            yield f"actors/{actor.id}/index.html", self.page(
-                "actor.html", actor=actor, profile=self.site.profiles.get(actor.id),
-                events=self.site.by_actor.get(actor.id, []),
-            )
-
-    def render_groups(self) -> Iterator[Rendered]:
+    def render(self, job: PageJob) -> str:
         site = self.site
-        yield "years/index.html", self.page("index-list.html", title="Years", entries=[
-            (str(year), site.url(f"years/{year}/"), len(events)) for year, events in site.by_year.items()])
-        for year, events in site.by_year.items():
-            yield f"years/{year}/index.html", self.page(
-                "list.html", title=str(year), heading=f"Events of {year}", timeline=group_by_month(events))
-        yield "kinds/index.html", self.page("index-list.html", title="Kinds of involvement", entries=[
-            (self.config.kinds[k], site.url(f"kinds/{k}/"), len(events)) for k, events in site.by_kind.items()])
-        for kind, events in site.by_kind.items():
-            label = self.config.kinds[kind]
-            yield f"kinds/{kind}/index.html", self.page(
-                "list.html", title=label, heading=label, timeline=group_by_month(events))
-        yield "tags/index.html", self.page("index-list.html", title="Tags", entries=[
-            (site.tag_names[t], site.url(f"tags/{t}/"), len(events)) for t, events in site.by_tag.items()])
-        for tag, events in site.by_tag.items():
-            name = site.tag_names[tag]
-            yield f"tags/{tag}/index.html", self.page(
-                "list.html", title=f"Tag: {name}", heading=f"Events tagged “{name}”",
-                timeline=group_by_month(events))
+        if job.kind == "event":
+            event = site.event_by_slug[job.args[0]]
+            return self.page("event.html", event=event, previous=site.previous.get(event.slug),
+                             following=site.following.get(event.slug))
+        if job.kind == "home":
+            full = len(site.events) <= self.config.page_size
+            shown = site.events if full else site.events[-HOME_RECENT:]
+            return self.page("home.html", timeline=group_by_month(shown), complete=full,
+                             actor_groups=self.actor_groups())
+        if job.kind in ("actor", "year", "kind", "tag"):
+            return self.render_list(job)
+        if job.kind == "index":
+            return self.render_index(job.args[0])
+        if job.kind == "page":
+            page = next(p for p in site.pages if p.slug == job.args[0])
+            return self.page("page.html", page=page)
+        return self.page("404.html")
+
+    def render_list(self, job: PageJob) -> str:
+        ident, index, pages = job.args
+        size = self.config.page_size
+        site = self.site
+        if job.kind == "actor":
+            events = site.by_actor.get(ident, [])
+            base = f"actors/{ident}/"
+        elif job.kind == "year":
+            events, base = site.by_year[ident], f"years/{ident}/"
+        elif job.kind == "kind":
+            events, base = site.by_kind[ident], f"kinds/{ident}/"
+        else:
+            events, base = site.by_tag[ident], f"tags/{ident}/"
+        shown = events[index * size:(index + 1) * size]
+        pagination = {
+            "index": index, "pages": pages, "total": len(events),
+            "first": index * size + 1, "last": index * size + len(shown),
+            "urls": [site.url(paged_rel(base, n).removesuffix("index.html")) for n in range(pages)],
+        }
+        common = dict(timeline=group_by_month(shown), pagination=pagination)
+        if job.kind == "actor":
+            return self.page("actor.html", actor=self.config.actors[ident], profile=site.profiles.get(ident),
+                             events=events, **common)
+        if job.kind == "year":
+            title = heading = f"Events of {ident}"
+        elif job.kind == "kind":
+            title = heading = self.config.kinds[ident]
+        else:
+            name = site.tag_names[ident]
+            title, heading = f"Tag: {name}", f"Events tagged “{name}”"
+        return self.page("list.html", title=title, heading=heading, **common)
+
+    def render_index(self, which: str) -> str:
+        site = self.site
+        if which == "actors":
+            return self.page("actors.html", actor_groups=self.actor_groups(include_local=True))
+        if which == "years":
+            entries = [(str(y), site.url(f"years/{y}/"), len(e)) for y, e in site.by_year.items()]
+            return self.page("index-list.html", title="Years", entries=entries)
+        if which == "kinds":
+            entries = [(self.config.kinds[k], site.url(f"kinds/{k}/"), len(e)) for k, e in site.by_kind.items()]
+            return self.page("index-list.html", title="Kinds of involvement", entries=entries)
+        entries = [(site.tag_names[t], site.url(f"tags/{t}/"), len(e)) for t, e in site.by_tag.items()]
+        return self.page("index-list.html", title="Tags", entries=entries)
 
     def actor_groups(self, include_local: bool = False) -> list[tuple[str, list[Actor]]]:
-        """Actors grouped under the side they mainly supported (their first period's side)."""
+        """Actors grouped under the side they mainly supported (the side most of their periods name)."""
         groups: dict[str, list[Actor]] = defaultdict(list)
         for actor in self.config.actors.values():
-            if not actor.foreign and not include_local:
-                continue
             if not actor.foreign:
-                groups["Libyan parties"].append(actor)
+                if include_local:
+                    groups["Local parties"].append(actor)
                 continue
             sides = [p.supports for p in actor.involvement if p.supports]
-            side = max(set(sides), key=sides.count) if sides else None
+            side = max(sorted(set(sides)), key=sides.count) if sides else None
             label = f"Backing the {self.config.sides[side].short}" if side else "Mediators and others"
             groups[label].append(actor)
-        order = [f"Backing the {s.short}" for s in self.config.sides.values()] + ["Mediators and others",
-                                                                                  "Libyan parties"]
+        order = [f"Backing the {s.short}" for s in self.config.sides.values()]
+        order += ["Mediators and others", "Local parties"]
         return [(label, sorted(groups[label], key=lambda a: (a.start or PartialDate(9999), a.name)))
                 for label in order if label in groups]
 

@@ -20,12 +20,16 @@ class Site:
     by_kind: dict[str, list[Event]] = field(default_factory=dict)
     by_tag: dict[str, list[Event]] = field(default_factory=dict)
     tag_names: dict[str, str] = field(default_factory=dict)  # tag slug -> tag as written
+    event_by_slug: dict[str, Event] = field(default_factory=dict)
     previous: dict[str, Event | None] = field(default_factory=dict)
     following: dict[str, Event | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.base_path = self.config.base_path
+
     def url(self, path: str = "") -> str:
         """A root-relative link honouring base_url's path: url('events/x/') -> '/libya/events/x/'."""
-        return self.config.base_path + path.lstrip("/")
+        return self.base_path + path.lstrip("/")
 
     @staticmethod
     def tag_slug(tag: str) -> str:
@@ -45,6 +49,7 @@ def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profi
     by_kind: dict[str, list[Event]] = defaultdict(list)
     by_tag: dict[str, list[Event]] = defaultdict(list)
     for index, event in enumerate(ordered):
+        site.event_by_slug[event.slug] = event
         for actor in event.actors:
             by_actor[actor].append(event)
         by_year[event.date.year].append(event)

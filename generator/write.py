@@ -1,4 +1,10 @@
-"""Writing the finished site: safe paths under output/, no duplicates, an atomic swap at the end."""
+"""Writing the finished site: safe paths under output/, only changed files, committed at the end.
+
+Pages are rendered before anything is written. Changed files are staged in a folder beside output/
+and only then moved into place, each with an atomic rename; a build that fails at any point before
+that leaves output/ exactly as it was. A first build renames the whole staged folder into place.
+Unchanged files are left alone (same inode, same timestamp), so sync tools upload only what changed.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +12,11 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
+from .cache import PageRecord
+
 
 class OutputError(Exception):
-    """A page path that would escape output/ or that two pages claim."""
-
-
-class OutputTree:
-    """The complete rendered site in memory, keyed by safe relative POSIX paths."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-
-    def add(self, rel: str, content: str | bytes) -> None:
-        path = safe_relative(rel)
-        if path in self.files:
-            raise OutputError(f"two pages would be written to the same file '{path}'")
-        self.files[path] = content.encode("utf-8") if isinstance(content, str) else content
-
-    def add_folder(self, folder: Path, prefix: str) -> None:
-        """Add every file of a folder (static assets) under prefix/."""
-        if not folder.is_dir():
-            return
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and not _ignored(file.name):
-                self.add(f"{prefix}/{file.relative_to(folder).as_posix()}", file.read_bytes())
-
-
-def _ignored(name: str) -> bool:
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp"))
+    """A page path that would escape output/ or that two pages claim, or an unsafe output folder."""
 
 
 def safe_relative(rel: str) -> str:
@@ -55,45 +38,124 @@ def check_output_dir(site_dir: Path, output_dir: Path) -> None:
             raise OutputError(f"refusing to write the site into '{output_dir}': it lies inside {source}/")
 
 
-def write_tree(tree: OutputTree, output_dir: Path) -> tuple[int, int]:
-    """Write the tree to a fresh folder beside output_dir, then swap it in; (written, unchanged).
+class Staging:
+    """The files of one build that differ from output/, held in a folder beside it until commit."""
 
-    A file whose bytes equal those already published is hard-linked from the old tree instead
-    of being written again, so it keeps its timestamp and sync tools skip it. Until the final
-    rename the old output/ is untouched, so a failure at any point leaves it as it was.
-    """
-    parent = output_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{output_dir.name}.new-{os.getpid()}"
-    retired = parent / f".{output_dir.name}.old-{os.getpid()}"
-    for stale in (staging, retired):
-        if stale.exists():
-            shutil.rmtree(stale)
-    written = unchanged = 0
-    made: set[Path] = set()
-    try:
-        for rel, content in tree.files.items():
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            old = output_dir / rel
-            if _same_bytes(old, content):
-                os.link(old, target)
-                unchanged += 1
+    def __init__(self, output: Path, records: dict[str, PageRecord], dry: bool = False) -> None:
+        self.output = output
+        self.root = str(output) + os.sep
+        self.dry = dry
+        self.folder = output.parent / f".{output.name}.new-{os.getpid()}"
+        self.records: dict[str, PageRecord] = dict(records)
+        self.staged: set[str] = set()
+        self.unstatted: set[str] = set()  # recorded this build: size and time to be read at commit
+        self.would_write = 0
+        if dry:
+            return
+        leftovers = list(output.parent.glob(f".{output.name}.new-*")) if output.parent.exists() else []
+        for leftover in leftovers:  # an interrupted build: its records can no longer be trusted
+            shutil.rmtree(leftover, ignore_errors=True)
+            self.records = {}
+        self.folder.mkdir(parents=True)
+
+    def fresh(self, rel: str, key: str) -> bool:
+        """Whether output/rel is, untouched, what a page with this key was rendered to before."""
+        record = self.records.get(rel)
+        if record is None or record.key != key:
+            return False
+        try:
+            stat = os.stat(self.root + rel)
+        except OSError:
+            return False
+        return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+    def stage(self, rel: str, content: bytes) -> bool:
+        """Stage content for output/rel unless the file there already has these bytes; True if staged."""
+        rel = safe_relative(rel)
+        if _same_bytes(self.output / rel, content):
+            return False
+        if self.dry:
+            self.would_write += 1
+            return True
+        target = self.folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        return True
+
+    def record(self, rel: str, key: str, staged: bool) -> None:
+        """Remember which inputs produced output/rel (its file details are read at commit)."""
+        self.records[rel] = PageRecord(key, -1, -1)
+        self.unstatted.add(rel)
+        if staged:
+            self.staged.add(rel)
+
+    def put(self, rel: str, key: str, content: bytes) -> None:
+        self.record(rel, key, self.stage(rel, content))
+
+    def commit(self, keep: set[str]) -> tuple[int, int, list[str]]:
+        """Move the staged files into output/ and delete files no page produces; (written, removed, changed)."""
+        changed = sorted(self.staged)
+        removed: list[str] = []
+        try:
+            if not self.output.exists():
+                os.rename(self.folder, self.output)
             else:
-                target.write_bytes(content)
-                written += 1
-        if output_dir.exists():
-            os.rename(output_dir, retired)
-        os.rename(staging, output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not output_dir.exists():
-            os.rename(retired, output_dir)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return written, unchanged
+                for rel in changed:
+                    target = self.output / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(self.folder / rel, target)
+                removed = self._remove_others(keep)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        records = {}
+        for rel, record in self.records.items():
+            if rel in keep:
+                record = self._stat(rel, record.key) if rel in self.unstatted else record
+                if record.size >= 0:
+                    records[rel] = record
+        self.records = records
+        return len(changed), len(removed), changed + removed
+
+    def discard(self) -> None:
+        if not self.dry:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _remove_others(self, keep: set[str]) -> list[str]:
+        """Delete the files of output/ that this build does not produce, and folders left empty."""
+        if self.records:  # what the previous build wrote, from the cache
+            removed = sorted(rel for rel in self.records if rel not in keep)
+            for rel in removed:
+                try:
+                    os.unlink(self.root + rel)
+                except FileNotFoundError:
+                    pass
+            folders = {os.path.dirname(rel) for rel in removed}
+        else:  # no records: look at what is there
+            removed, folders = [], set()
+            for folder, _, files in os.walk(self.output):
+                base = os.path.relpath(folder, self.output)
+                for name in files:
+                    rel = name if base == "." else f"{base}/{name}"
+                    if rel not in keep:
+                        os.unlink(os.path.join(folder, name))
+                        removed.append(rel)
+                        folders.add(base)
+            removed.sort()
+        for folder in sorted(folders, key=len, reverse=True):
+            while folder and folder != ".":
+                try:
+                    os.rmdir(self.root + folder)
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
+        return removed
+
+    def _stat(self, rel: str, key: str) -> PageRecord:
+        try:
+            stat = os.stat(self.root + rel)
+        except OSError:
+            return PageRecord(key, -1, -1)
+        return PageRecord(key, stat.st_size, stat.st_mtime_ns)
 
 
 def _same_bytes(path: Path, content: bytes) -> bool:

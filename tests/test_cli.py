@@ -11,8 +11,10 @@ def test_build_prints_a_summary_line(site):
     site.event("a")
     result = site.run("build")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^Built \d+ files into .+output \(\d+ written, \d+ unchanged\) in [\d.]+ s; 0 warnings\.$",
-                     result.stdout, re.M)
+    assert re.search(r"^Built \d+ files into .+output: (\d+) written, 0 unchanged, 0 removed, in [\d.]+ s "
+                     r"\(peak memory \d+ MB\); 0 warnings\.$", result.stdout, re.M)
+    again = site.run("build")
+    assert re.search(r": 0 written, \d+ unchanged, 0 removed, in", again.stdout), again.stdout
     assert (site.root / "output/events/a/index.html").is_file()
 
 

@@ -1,0 +1,182 @@
+"""The persistent build cache (.cache/build.sqlite beside the site): parsed events, cards, page records.
+
+Everything in it is keyed by hashes of what produced it, so a stale entry is never used. It records
+the cache format and a fingerprint of the generator's code and Markdown configuration; a cache that
+is corrupted, from another version or not ours is ignored (and rebuilt), never trusted. Rows are
+written incrementally, so saving after a one-event edit writes a handful of rows. Unpickling is
+restricted to the generator's own model classes, so a planted cache file cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import Problem
+from .model import Event
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "build.sqlite"
+FORMAT = "3"
+SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
+
+_ALLOWED = {
+    ("generator.model", name) for name in ("Event", "Source", "Correction")
+} | {("generator.dates", "PartialDate"), ("generator.errors", "Problem")}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
+                                  mtime_ns INTEGER NOT NULL);
+"""
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short, stable hash of the given parts (each length-prefixed, so parts cannot run together)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def digest_many(label: str, items: list[str]) -> str:
+    """The hash of a long list of short strings (e.g. event fingerprints), in one pass."""
+    return digest(label, str(len(items)), "\n".join(items))
+
+
+@dataclass
+class CachedEvent:
+    file_hash: str
+    config_key: str
+    event: Event
+    warnings: list[Problem]
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What was written to one output file: the key of its inputs, and the file as written."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class BuildCache:
+    """The cache in memory; load() and save() keep it in step with the database, row by row."""
+
+    events: dict[str, CachedEvent] = field(default_factory=dict)  # content path -> parsed event
+    cards: dict[str, str] = field(default_factory=dict)  # card key -> card HTML
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
+    output: str = ""  # the output folder the page records describe
+    _saved_events: dict[str, CachedEvent] = field(default_factory=dict, repr=False)  # as last saved
+    _saved_cards: set[str] = field(default_factory=set, repr=False)
+    _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
+    _saved_output: str = ""
+
+    @classmethod
+    def load(cls, site_dir: Path, fingerprint: str) -> BuildCache:
+        """The cache of a site, or an empty one if it is missing, corrupted or not ours."""
+        path = site_dir / CACHE_DIR / CACHE_FILE
+        if not path.is_file():
+            return cls()
+        try:
+            with sqlite3.connect(path) as db:
+                meta = dict(db.execute("SELECT name, value FROM meta"))
+                if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
+                    return cls()
+                cache = cls(output=meta.get("output", ""))
+                for (data,) in db.execute("SELECT data FROM events"):
+                    for rel, file_hash, config_key, event, warnings in _loads(data):
+                        if not isinstance(event, Event) or not isinstance(warnings, list):
+                            return cls()
+                        cache.events[rel] = CachedEvent(file_hash, config_key, event, warnings)
+                cache.cards = dict(db.execute("SELECT key, html FROM cards"))
+                cache.pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
+                               in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
+        except Exception:  # any damage at all means: start afresh
+            return cls()
+        cache._saved_events = dict(cache.events)
+        cache._saved_cards = set(cache.cards)
+        cache._saved_pages = dict(cache.pages)
+        cache._saved_output = cache.output
+        return cache
+
+    def save(self, site_dir: Path, fingerprint: str) -> None:
+        """Write what changed since load() or the last save(); a failure to write is only a warning."""
+        folder = site_dir / CACHE_DIR
+        try:
+            folder.mkdir(exist_ok=True)
+            self._save(folder / CACHE_FILE, fingerprint)
+        except (OSError, sqlite3.Error) as error:
+            print(f"warning: could not write the build cache: {error}", file=sys.stderr)
+
+    def _save(self, path: Path, fingerprint: str) -> None:
+        with sqlite3.connect(path) as db:
+            db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
+                db.executescript("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS cards; "
+                                 "DROP TABLE IF EXISTS pages; DELETE FROM meta;")
+                self._saved_events, self._saved_cards, self._saved_pages = {}, set(), {}
+                meta = {}
+            db.executescript(_SCHEMA)
+            if not meta:
+                db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
+            if self.output != self._saved_output or "output" not in meta:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (self.output,))
+            dirty = {_shard(rel) for rel, e in self.events.items() if self._saved_events.get(rel) is not e}
+            dirty |= {_shard(rel) for rel in self._saved_events if rel not in self.events}
+            shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
+            for rel, e in self.events.items():
+                shard = _shard(rel)
+                if shard in shards:
+                    shards[shard].append((rel, e.file_hash, e.config_key, e.event, e.warnings))
+            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
+                           [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
+            db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
+                           [(key, html) for key, html in self.cards.items() if key not in self._saved_cards])
+            db.executemany("DELETE FROM cards WHERE key = ?",
+                           [(key,) for key in self._saved_cards if key not in self.cards])
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)",
+                           [(rel, r.key, r.size, r.mtime_ns) for rel, r in self.pages.items()
+                            if self._saved_pages.get(rel) != r])
+            db.executemany("DELETE FROM pages WHERE rel = ?",
+                           [(rel,) for rel in self._saved_pages if rel not in self.pages])
+        self._saved_events = dict(self.events)
+        self._saved_cards = set(self.cards)
+        self._saved_pages = dict(self.pages)
+        self._saved_output = self.output
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
+def _shard(rel: str) -> int:
+    return int(hashlib.blake2b(rel.encode(), digest_size=2).hexdigest(), 16) % SHARDS
+
+
+def _loads(data: bytes) -> Any:
+    return _RestrictedUnpickler(io.BytesIO(data)).load()
+
+
+def fingerprint(markdown_config: str) -> str:
+    """What every cache entry depends on besides its own inputs: the generator's code and Markdown setup."""
+    package = Path(__file__).parent
+    sources = [path.read_bytes() for path in sorted(package.glob("*.py"))]
+    return digest(__version__, sys.version, markdown_config, *sources)

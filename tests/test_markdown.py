@@ -1,0 +1,33 @@
+"""The Markdown pipeline: extensions, sanitising, smart punctuation, and the fast inline processor."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from generator.markdown import MarkdownRenderer, first_paragraph
+from generator.typography import smarten
+
+FAST = MarkdownRenderer(fast=True)
+PLAIN = MarkdownRenderer(fast=False)
+
+PIECES = ["word", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "amp;", "\\",
+          "^", ":", "http://x.org", "a@b.c", "<b>", "</b>", "  \n", "- ", "1. ", "| a | b |\n|---|---|\n", "\"",
+          "'", "--", "...", "[^1]", "[^1]: note\n", "[x]: http://y\n", "{: .c }", "# ", "## "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_fast_inline_processor_gives_the_same_html(pieces):
+    text = "".join(pieces)
+    assert FAST.render(text) == PLAIN.render(text)
+
+
+def test_smart_punctuation_outside_code():
+    assert smarten('<p>"It\'s" -- yes --- no... \'90s</p>') == "<p>“It’s” – yes — no… ’90s</p>"
+    assert smarten('<p><code>"a" -- b</code> "x"</p>') == '<p><code>"a" -- b</code> “x”</p>'
+    assert smarten('<a href="a--b" title="q">"t"</a>') == '<a href="a--b" title="q">“t”</a>'
+
+
+def test_first_paragraph_drops_footnote_references():
+    html = FAST.render("One[^1] two.\n\nThree.\n\n[^1]: Note.")
+    assert first_paragraph(html) == "One two."
