@@ -1,0 +1,200 @@
+"""Open data: data/events.json (versioned), data/events.csv and data/timeline.json (TimelineJS3).
+
+The shape of events.json is documented in README.md ("Open data"); EVENTS_VERSION changes whenever
+a field is renamed or removed or changes meaning (adding a field does not change it). Everything is
+serialised compactly with sorted keys, so two builds of the same content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterator
+
+from markupsafe import Markup
+
+from .citations import headline, summary_with_sources
+from .dates import PartialDate
+from .model import Actor, EndDate, Event, Involvement, SiteConfig, Source
+from .site import Site
+
+EVENTS_FORMAT = "timeline-generator/events"
+EVENTS_VERSION = 1
+EVENTS_JSON = "data/events.json"
+EVENTS_CSV = "data/events.csv"
+TIMELINE_JSON = "data/timeline.json"
+CSV_COLUMNS = ("slug", "url", "title", "date", "end", "approximate", "actors", "kind", "supports", "status",
+               "denied_by", "location", "tags", "milestone", "draft", "updated", "corrections", "sources",
+               "source_urls", "summary")
+LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and corrections take a line each
+
+
+def render_exports(site: Site) -> Iterator[tuple[str, str]]:
+    document = events_document(site)
+    yield EVENTS_JSON, _json(document)
+    yield EVENTS_CSV, events_csv(site, document["events"])
+    yield TIMELINE_JSON, _json(timeline_document(site))
+
+
+def _json(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def _end(end: EndDate) -> str | None:
+    return end.iso() if isinstance(end, PartialDate) else end
+
+
+def _iso(date: PartialDate | None) -> str | None:
+    return date.iso() if date else None
+
+
+# -- events.json ---------------------------------------------------------------------------------
+def events_document(site: Site) -> dict[str, Any]:
+    """Every event with all its fields and rendered summary, plus the ids it refers to."""
+    config = site.config
+    return {
+        "format": EVENTS_FORMAT,
+        "version": EVENTS_VERSION,
+        "site": {"title": config.title, "description": config.description, "base_url": config.base_url,
+                 "language": config.language,
+                 "period": {"start": config.period_start.iso(), "end": config.period_end.iso()}},
+        "sides": {s.id: {"name": s.name, "short": s.short, "description": s.description}
+                  for s in config.sides.values()},
+        "kinds": dict(config.kinds),
+        "actors": {a.id: actor_record(site, a) for a in config.actors.values()},
+        "events": [event_record(site, event) for event in site.events],
+    }
+
+
+def event_record(site: Site, event: Event) -> dict[str, Any]:
+    return {
+        "slug": event.slug, "url": site.absolute_url(f"events/{event.slug}/"), "title": event.title,
+        "date": event.date.iso(), "date_precision": event.date.precision, "approximate": event.approximate,
+        "end": _end(event.end), "actors": list(event.actors), "kind": event.kind, "supports": event.supports,
+        "status": event.status, "denied_by": list(event.denied_by), "location": event.location,
+        "tags": list(event.tags), "milestone": event.milestone, "draft": event.draft,
+        "updated": _iso(event.updated),
+        "corrections": [{"date": c.date.iso(), "note": c.note} for c in event.corrections],
+        "sources": [source_record(source) for source in event.sources],
+        "summary_html": event.html,
+    }
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    return {"url": source.url, "title": source.title, "publisher": source.publisher, "language": source.language,
+            "date": source.date.iso() if source.date else "n.d." if source.undated else None,
+            "archive_url": source.archive_url}
+
+
+def actor_record(site: Site, actor: Actor) -> dict[str, Any]:
+    return {"name": actor.name, "type": actor.type, "foreign": actor.foreign, "colour": actor.colour,
+            "aliases": list(actor.aliases), "url": site.absolute_url(f"actors/{actor.id}/"),
+            "involvement": [{"start": p.start.iso(), "end": _end(p.end), "kind": p.kind, "supports": p.supports,
+                             "status": p.status, "note": p.note,
+                             "sources": [source_record(s) for s in p.sources]} for p in actor.involvement]}
+
+
+# -- events.csv ----------------------------------------------------------------------------------
+def events_csv(site: Site, records: list[dict[str, Any]] | None = None) -> str:
+    """One row per event (RFC 4180, UTF-8): lists joined by '; ', sources and corrections one per line."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    if records is None:
+        records = [event_record(site, event) for event in site.events]
+    for event, record in zip(site.events, records):
+        row = {key: _cell(value) for key, value in record.items()}
+        row.update({
+            "actors": LIST_SEPARATOR.join(event.actors),
+            "denied_by": LIST_SEPARATOR.join(event.denied_by),
+            "tags": LIST_SEPARATOR.join(event.tags),
+            "corrections": "\n".join(f"{c.date.iso()}: {c.note}" for c in event.corrections),
+            "sources": "\n".join(_source_line(s) for s in event.sources),
+            "source_urls": "\n".join(s.url for s in event.sources),
+            "summary": event.body.strip(),
+        })
+        writer.writerow([row[column] for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _source_line(source: Source) -> str:
+    date = source.date.iso() if source.date else "n.d." if source.undated else "no date given"
+    line = f"{source.publisher}: {source.title} ({date}, {source.language}) {source.url}"
+    return line + (f" (archived: {source.archive_url})" if source.archive_url else "")
+
+
+# -- timeline.json (Knight Lab TimelineJS3) --------------------------------------------------------
+def timelinejs_date(date: PartialDate) -> dict[str, int]:
+    """Only the parts the date has: {'year': 2015}, {'year': 2020, 'month': 1}…"""
+    parts = {"year": date.year}
+    if date.month:
+        parts["month"] = date.month
+    if date.day:
+        parts["day"] = date.day
+    return parts
+
+
+def timeline_document(site: Site) -> dict[str, Any]:
+    """A title slide from site.yaml, a slide per event, an era per involvement period of each actor."""
+    config = site.config
+    title: dict[str, Any] = {"text": {"headline": config.title,
+                                      "text": _paragraph(config.description) if config.description else ""}}
+    return {
+        "title": title,
+        "events": [timeline_slide(event, config) for event in site.events],
+        "eras": [era for actor in config.actors.values() for era in actor_eras(actor, config)],
+    }
+
+
+def timeline_slide(event: Event, config: SiteConfig) -> dict[str, Any]:
+    slide: dict[str, Any] = {
+        "start_date": timelinejs_date(event.date),
+        "text": {"headline": headline(event), "text": summary_with_sources(event, config)},
+        "unique_id": event.slug,
+    }
+    if isinstance(event.end, PartialDate):
+        slide["end_date"] = timelinejs_date(event.end)
+    if event.approximate or event.end == "ongoing":
+        slide["display_date"] = event.date.display(config.language, event.approximate) + _end_text(event, config)
+    if event.actors:
+        first = event.actors[0]
+        slide["group"] = config.actors[first].name if first in config.actors else first
+    return slide
+
+
+def _end_text(event: Event, config: SiteConfig) -> str:
+    if event.end == "ongoing":
+        return " – ongoing"
+    if isinstance(event.end, PartialDate):
+        return " – " + event.end.display(config.language)
+    return ""
+
+
+def actor_eras(actor: Actor, config: SiteConfig) -> Iterator[dict[str, Any]]:
+    """An era per involvement period; an ongoing one ends with the site's period (never before it starts)."""
+    for period in actor.involvement:
+        end = period.end if isinstance(period.end, PartialDate) else config.period_end
+        if end.last_day() < period.start.first_day():
+            end = period.start
+        yield {"start_date": timelinejs_date(period.start), "end_date": timelinejs_date(end),
+               "text": {"headline": era_headline(actor, period, config)}}
+
+
+def era_headline(actor: Actor, period: Involvement, config: SiteConfig) -> str:
+    text = f"{actor.name}: {config.kinds.get(period.kind, period.kind)}"
+    if period.supports and period.supports in config.sides:
+        text += f", supporting the {config.sides[period.supports].short}"
+    return text + (f" ({period.status})" if period.status != "confirmed" else "")
+
+
+def _paragraph(text: str) -> str:
+    return str(Markup("<p>{}</p>").format(text))
