@@ -39,3 +39,9 @@ chromium:
 
 clean:
 	rm -rf output .cache .output.* .pytest_cache .mypy_cache
+
+bench: $(DEV)  ## build-time benchmarks for 1,000 and 10,000 generated events (see bench/README.md)
+	$(PY) bench/run.py
+
+serve: $(RUNTIME)  ## preview with live reload
+	$(PY) -m generator serve

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +23,37 @@ def report(problems: list[Problem], what: str) -> None:
         click.echo(str(problem), err=True)
     click.echo(f"{what} failed: {errors} error{'s' * (errors != 1)}, "
                f"{warnings} warning{'s' * (warnings != 1)}.", err=True)
+
+
+class ProgressBar:
+    """A progress bar on a terminal for builds that take more than about a second; silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.stage = ""
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(total=total, desc=stage, unit=" files", delay=1.0, leave=False, file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def show_warnings(result: BuildResult) -> None:
@@ -46,30 +78,37 @@ def cli() -> None:
 @click.option("--drafts", is_flag=True, help="Include events marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--base-url", help="Override site.yaml's base_url for this build.")
+@click.option("--no-cache", is_flag=True, help="Ignore the build cache in .cache/ (and do not update it).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 def build_command(site_dir: Path, output_dir: Path | None, drafts: bool, strict: bool, base_url: str | None,
-                  quiet: bool) -> None:
-    """Build the site into output/ (atomically: a failed build leaves it untouched)."""
-    options = BuildOptions(site_dir, output_dir, drafts=drafts, strict=strict, base_url=base_url)
-    try:
-        result = build(options)
-    except SiteError as error:
-        report(error.problems, "Build")
-        sys.exit(1)
+                  no_cache: bool, quiet: bool) -> None:
+    """Build the site into output/ (a failed build leaves it untouched)."""
+    options = BuildOptions(site_dir, output_dir, drafts=drafts, strict=strict, base_url=base_url,
+                           use_cache=not no_cache)
+    with ProgressBar(enabled=not quiet and sys.stderr.isatty()) as progress:
+        try:
+            result = build(options, progress=progress.update)
+        except SiteError as error:
+            progress.close()
+            report(error.problems, "Build")
+            sys.exit(1)
     show_warnings(result)
     if not quiet:
         warnings = len(result.warnings)
-        click.echo(f"Built {result.pages} files into {options.output} ({result.written} written, "
-                   f"{result.unchanged} unchanged) in {result.seconds:.2f} s; "
-                   f"{warnings} warning{'s' * (warnings != 1)}.")
+        click.echo(f"Built {result.pages} files into {options.output}: {result.written} written, "
+                   f"{result.unchanged} unchanged, {result.removed} removed, in {result.seconds:.2f} s "
+                   f"(peak memory {result.peak_mb:.0f} MB); {warnings} warning{'s' * (warnings != 1)}.")
 
 
 @cli.command("check")
 @site_option
 @click.option("--drafts", is_flag=True, help="Also check events marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check_command(site_dir: Path, drafts: bool, strict: bool) -> None:
-    """Validate site.yaml, content and templates without writing anything."""
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also verify the site built there: links, anchors, titles, feeds, data "
+                   "(default: <site>/output, once built).")
+def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path | None) -> None:
+    """Validate site.yaml, content and templates without writing anything; verify the built site."""
     try:
         result = check(BuildOptions(site_dir, drafts=drafts, strict=strict))
     except SiteError as error:
@@ -78,6 +117,16 @@ def check_command(site_dir: Path, drafts: bool, strict: bool) -> None:
     show_warnings(result)
     warnings = len(result.warnings)
     click.echo(f"Checked: no errors, {warnings} warning{'s' * (warnings != 1)}; {result.pages} files would be built.")
+    built = output_dir or BuildOptions(site_dir).output
+    if output_dir is not None or built.is_dir():
+        from .linkcheck import verify_built_site
+
+        published = verify_built_site(built, site_dir)
+        if published.problems:
+            report(published.problems, f"Check of the built site in {built}")
+            sys.exit(1)
+        click.echo(f"Verified the built site in {built}: {published.pages} pages, {published.links} links; "
+                   f"no broken links.")
 
 
 @cli.command("new")
@@ -123,6 +172,94 @@ def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, .
         click.echo(f"{error.args[0]}: already exists; not overwritten (choose another --slug)", err=True)
         sys.exit(1)
     click.echo(f"Wrote {path}. Fill in its source and summary, then run: python -m generator check")
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    """--date and --published: a partial date; --published also takes n.d. (no date shown)."""
+    from .fields import UNDATED
+
+    if value is None:
+        return None
+    if param.name == "published" and value.strip().lower() in UNDATED:
+        return "n.d."
+    try:
+        return parse_partial_date(value)
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@cli.command("import")
+@site_option
+@click.argument("article")
+@click.option("--url", help="The article's address (default: the page's canonical address).")
+@click.option("--publisher", help="Who published it (default: the page's site name).")
+@click.option("--language", help="Its language, BCP 47 (default: detected).")
+@click.option("--date", callback=_date_option, help="The event's date: 2015, 2020-01 or 2020-01-02 "
+                                                     "(default: proposed from the dates in the text).")
+@click.option("--published", callback=_date_option, help="The article's publication date, or n.d. "
+                                                         "(default: the page's date).")
+@click.option("--title", help="The event's title, in your own words (default: the article's headline).")
+@click.option("--actor", "actors", multiple=True, help="An actor id (repeat for several; default: detected).")
+@click.option("--kind", help="A kind id from site.yaml (default: detected from keywords).")
+@click.option("--slug", help="The slug (default: from the title, or the actors and kind).")
+def import_command(site_dir: Path, article: str, url: str | None, publisher: str | None, language: str | None,
+                   date: Any, published: Any, title: str | None, actors: tuple[str, ...], kind: str | None,
+                   slug: str | None) -> None:
+    """Turn a news article (text file, saved HTML page, or - for standard input) into a draft event."""
+    from urllib.parse import urlsplit
+
+    from .dates import is_known_language
+    from .draft import describe, write_draft
+    from .fields import ID_PATTERN
+    from .importer import ImportOptions, prepare_draft
+
+    problems = Problems()
+    config = load_config(site_dir, problems)
+    if config is None:
+        report(problems.sorted(), "Import")
+        sys.exit(1)
+    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        raise click.BadParameter(f"must be an http:// or https:// address, found '{url}'", param_hint="--url")
+    if language and not is_known_language(language):
+        raise click.BadParameter(f"unknown language code '{language}' (use BCP 47, e.g. en, fr, ar, id)",
+                                 param_hint="--language")
+    for actor in actors:
+        if actor not in config.actors:
+            raise click.BadParameter(f"unknown actor '{actor}'{suggest(actor, config.actors)}", param_hint="--actor")
+    if kind and kind not in config.kinds:
+        raise click.BadParameter(f"unknown kind '{kind}'{suggest(kind, config.kinds)}", param_hint="--kind")
+    if slug is not None and not ID_PATTERN.match(slug):
+        raise click.BadParameter("use lower-case letters, digits and hyphens", param_hint="--slug")
+    options = ImportOptions(article, site_dir, url=url, publisher=publisher, language=language, date=date,
+                            published=published, title=title, actors=actors, kind=kind, slug=slug)
+    try:
+        draft = prepare_draft(config, options)
+        write_draft(draft)
+    except SiteError as error:
+        report(error.problems, "Import")
+        sys.exit(1)
+    except FileExistsError as error:
+        click.echo(f"{error.filename}: already exists; not overwritten (give another --slug or --date)", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"{error.filename}: cannot write the draft: {error.strerror}", err=True)
+        sys.exit(1)
+    for line in describe(draft):
+        click.echo(line)
+
+
+@cli.command("serve")
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (others can reach it!).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--drafts/--no-drafts", default=True, show_default=True, help="Show events marked draft: true.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--poll", is_flag=True, help="Poll for changes (for file systems without change events).")
+def serve_command(site_dir: Path, host: str, port: int, drafts: bool, open_browser: bool, poll: bool) -> None:
+    """Preview the site with live reload: rebuild on every change to content/, templates/ and site.yaml."""
+    from .serve import main as serve_main
+
+    sys.exit(serve_main(site_dir, host, port, drafts, open_browser, poll))
 
 
 def main() -> None:

@@ -73,6 +73,7 @@ class Builder:
         self.cache = BuildCache.load(options.site_dir, self.fingerprint) if options.use_cache else BuildCache()
         self.timings: dict[str, float] = {}
         self._lap = time.perf_counter()
+        self.site: Site | None = None  # the last site built
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -108,22 +109,24 @@ class Builder:
         """Every event under content/events: from the cache when its file and site.yaml are unchanged."""
         cached = self.cache.events
         events: list[Event] = []
-        todo: list[tuple[str, bytes, str]] = []
+        todo: list[tuple[str, str]] = []
         seen: dict[str, CachedEvent] = {}
         for file, rel in content_files(self.options.site_dir, EVENTS_DIR):
+            entry = cached.get(rel)
+            if entry is None:  # a worker reads it
+                todo.append((rel, str(file)))
+                continue
             try:
-                raw = file.read_bytes()
+                file_hash = digest(file.read_bytes())
             except OSError as error:
                 problems.error(rel, None, f"cannot read file: {error.strerror}")
                 continue
-            file_hash = digest(raw)
-            entry = cached.get(rel)
-            if entry and entry.file_hash == file_hash and entry.config_key == config_key:
+            if entry.file_hash == file_hash and entry.config_key == config_key:
                 seen[rel] = entry
                 events.append(entry.event)
                 problems.extend(entry.warnings)
             else:
-                todo.append((rel, raw, file_hash))
+                todo.append((rel, str(file)))
         # site.yaml changed but the file did not: re-validate, reuse the rendered Markdown.
         rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt) for entry in cached.values()}
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
@@ -171,6 +174,7 @@ class Builder:
             raise SiteError([error.problem]) from None
         except OutputError as error:
             raise SiteError([Problem(TEMPLATES_DIR, None, str(error))]) from None
+        self.site = site
         result.warnings = problems.sorted()
         result.seconds = time.perf_counter() - started
         result.peak_mb = peak_memory_mb()
@@ -259,14 +263,21 @@ class _WorkerTemplateError(Exception):
         self.problem = problem
 
 
-def _parse_events(chunk: Sequence[tuple[str, bytes, str]]) -> list[tuple[str, str, Event | None, list[Problem]]]:
-    """Worker: parse, validate and render the Markdown of some event files."""
+def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, str, Event | None, list[Problem]]]:
+    """Worker: read, parse and validate some event files and render their Markdown."""
     config: SiteConfig = state("config")
     rendered: dict[str, tuple[str, str]] = state("rendered")
     markdown = MarkdownRenderer()
-    results = []
-    for rel, raw, file_hash in chunk:
+    results: list[tuple[str, str, Event | None, list[Problem]]] = []
+    for rel, path in chunk:
         problems = Problems()
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as error:
+            problems.error(rel, None, f"cannot read file: {error.strerror}")
+            results.append((rel, "", None, problems.items))
+            continue
+        file_hash = digest(raw)
         source = split_source(raw, rel, problems)
         event = read_event(source, config, problems) if source else None
         if event is not None:

@@ -62,7 +62,9 @@ class Actor:
 
     @property
     def start(self) -> PartialDate | None:
-        return min((period.start for period in self.involvement), default=None)
+        """When the actor's involvement began: its first confirmed period, else its first period at all."""
+        confirmed = [period.start for period in self.involvement if period.status == "confirmed"]
+        return min(confirmed or [period.start for period in self.involvement], default=None)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ fork copies.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, Sequence, TypeVar
@@ -46,6 +47,7 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
             return done
         size = max(16, len(items) // (count * 4))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
         with multiprocessing.get_context("fork").Pool(count) as pool:
             results: list[R] = []
             for part in pool.imap(function, chunks):
@@ -55,3 +57,4 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
             return results
     finally:
         _STATE.clear()
+        gc.unfreeze()

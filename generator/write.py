@@ -47,6 +47,7 @@ class Staging:
         self.dry = dry
         self.folder = output.parent / f".{output.name}.new-{os.getpid()}"
         self.records: dict[str, PageRecord] = dict(records)
+        self.previous = set(records)  # what the previous build wrote, if the cache knows (else: look)
         self.staged: set[str] = set()
         self.unstatted: set[str] = set()  # recorded this build: size and time to be read at commit
         self.would_write = 0
@@ -55,7 +56,7 @@ class Staging:
         leftovers = list(output.parent.glob(f".{output.name}.new-*")) if output.parent.exists() else []
         for leftover in leftovers:  # an interrupted build: its records can no longer be trusted
             shutil.rmtree(leftover, ignore_errors=True)
-            self.records = {}
+            self.records, self.previous = {}, set()
         self.folder.mkdir(parents=True)
 
     def fresh(self, rel: str, key: str) -> bool:
@@ -122,8 +123,8 @@ class Staging:
 
     def _remove_others(self, keep: set[str]) -> list[str]:
         """Delete the files of output/ that this build does not produce, and folders left empty."""
-        if self.records:  # what the previous build wrote, from the cache
-            removed = sorted(rel for rel in self.records if rel not in keep)
+        if self.previous:  # what the previous build wrote, from the cache
+            removed = sorted(rel for rel in self.previous if rel not in keep)
             for rel in removed:
                 try:
                     os.unlink(self.root + rel)

@@ -104,3 +104,70 @@ def site(tmp_path: Path) -> ScratchSite:
     (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
     return ScratchSite(root)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser); skipped outside CI if missing."""
+    import os
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make test` installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def static_server(tmp_path):
+    """Serve a folder over HTTP on a free loopback port: static_server(folder, prefix='/') -> base URL."""
+    import functools
+    import http.server
+    import threading
+
+    servers = []
+
+    def start(folder: Path, prefix: str = "/") -> str:
+        port = free_port()
+        root = tmp_path / f"served-{port}"
+        target = root / prefix.strip("/") if prefix.strip("/") else root
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target == root:
+            root.symlink_to(folder, target_is_directory=True)
+        else:
+            target.symlink_to(folder, target_is_directory=True)
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{port}{prefix if prefix.endswith('/') else prefix + '/'}"
+
+    yield start
+    for server in servers:
+        server.shutdown()

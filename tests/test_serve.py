@@ -1,0 +1,241 @@
+"""The live preview server, run for real in a subprocess and fetched over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, free_port
+
+
+class Served:
+    def __init__(self, site, *args: str) -> None:
+        self.site = site
+        self.port = free_port()
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port", str(self.port), *args],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait(lambda: any(line.startswith("Serving") for line in self.lines) or self.process.poll() is not None,
+                  what="the server to start")
+        assert self.process.poll() is None, "\n".join(self.lines)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def _read(self) -> None:
+        assert self.process.stdout
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait(self, condition, timeout: float = 15.0, what: str = "a condition") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; server said:\n" + "\n".join(self.lines))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=5) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read().decode()
+
+    def status(self) -> dict:
+        return json.loads(self.get("/__generator__/status")[2])
+
+    def rebuilt(self, builds_before: int):
+        return lambda: self.status()["builds"] > builds_before
+
+    def stop(self) -> int:
+        alive = self.process.poll() is None
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=10)
+        assert alive, "the server had died:\n" + "\n".join(self.lines)
+        return code
+
+
+@pytest.fixture
+def served(site):
+    site.event("troops", title="Turkish troops deploy", date="2020-01-05")
+    site.event("talks", title="Moscow talks", date="2020-01-13", actors="russia", kind="diplomacy")
+    servers = []
+
+    def start(*args: str) -> Served:
+        servers.append(Served(site, *args))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def test_serves_pages_with_pretty_urls_mime_types_and_the_sites_404(served):
+    server = served()
+    status, kind, body = server.get("/events/troops/")
+    assert status == 200 and kind == "text/html; charset=utf-8" and "<h1>Turkish troops deploy</h1>" in body
+    assert server.get("/static/style.css")[1] == "text/css; charset=utf-8"
+    status, _, body = server.get("/no/such/page/")
+    assert status == 404 and "Page not found" in body
+    assert server.get("/events/troops")[0] == 200  # redirected to the folder
+    assert server.stop() == 0
+    assert server.lines[-1] == "Stopped."
+
+
+def test_livereload_client_is_injected_and_its_endpoint_answers(served):
+    server = served()
+    body = server.get("/")[2]
+    assert re.search(r'<script src="/livereload\.js\?port=\d+" async></script>\s*</body>', body)
+    status, kind, script = server.get("/livereload.js")
+    assert status == 200 and kind.startswith("application/javascript") and "LiveReload" in script
+
+
+@pytest.mark.parametrize("path", ["/../site.yaml", "/%2e%2e/site.yaml", "/static/..%2f..%2fsite.yaml",
+                                  "/..%5csite.yaml", "/%2e%2e%2f%2e%2e%2fetc/passwd", "/.cache/build.sqlite"])
+def test_nothing_outside_the_site_is_readable(served, path):
+    server = served()
+    status, _, body = _raw_get(server, path)
+    assert status == 404
+    assert "title: Test timeline" not in body
+
+
+def _raw_get(server: Served, path: str) -> tuple[int, str, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.getheader("Content-Type") or "", response.read().decode()
+
+
+def test_an_edit_is_served_within_a_bound_and_logged(served, site):
+    server = served()
+    builds = server.status()["builds"]
+    started = time.monotonic()
+    site.event("troops", title="Turkish troops land in Tripoli", date="2020-01-05")
+    server.wait(lambda: "Turkish troops land in Tripoli" in server.get("/events/troops/")[2], timeout=10,
+                what="the edited page")
+    assert time.monotonic() - started < 5
+    server.wait(server.rebuilt(builds), what="the rebuild count")
+    line = next(line for line in server.lines if line.startswith("Changed content/events/troops.md"))
+    assert re.search(r": \d+ page\(s\) re-rendered, \d+ file\(s\) written in \d+ ms$", line)
+
+
+def test_an_error_shows_an_overlay_and_fixing_it_recovers(served, site):
+    server = served()
+    good = (site.root / "content/events/troops.md").read_text()
+    builds = server.status()["builds"]
+    (site.root / "content/events/troops.md").write_text(good.replace("actors: [turkey]", "actors: [turky]"))
+    server.wait(server.rebuilt(builds), what="the failed rebuild")
+    status, _, body = server.get("/events/troops/")
+    assert status == 200 and "<h1>Turkish troops deploy</h1>" in body  # the last good page
+    assert "generator-error-overlay" in body
+    assert "content/events/troops.md:4: unknown actor &#x27;turky&#x27; (did you mean &#x27;turkey&#x27;?)" in body
+    assert "generator-error-overlay" in server.get("/")[2]
+    builds = server.status()["builds"]
+    (site.root / "content/events/troops.md").write_text(good.replace("Turkish troops deploy", "Fixed title"))
+    server.wait(server.rebuilt(builds), what="the fixed rebuild")
+    body = server.get("/events/troops/")[2]
+    assert "generator-error-overlay" not in body and "<h1>Fixed title</h1>" in body
+
+
+BAD_INPUTS = {
+    "no front matter": "title: x\n",
+    "unclosed": "---\ntitle: x\n",
+    "invalid yaml": "---\ntitle: [x\n---\n",
+    "not a mapping": "---\n- a\n---\n",
+    "python tag": "---\ntitle: !!python/object/apply:os.system [echo hi]\n---\n",
+    "impossible date": "---\ntitle: x\ndate: 2021-02-30\nactors: [turkey]\nkind: military\nsources: []\n---\n",
+    "empty": "",
+}
+
+
+def test_the_server_survives_every_bad_input(served, site):
+    server = served()
+    for name, text in BAD_INPUTS.items():
+        builds = server.status()["builds"]
+        site.write("content/events/bad.md", text)
+        server.wait(server.rebuilt(builds), what=f"the rebuild after {name}")
+        assert not server.status()["ok"], name
+        assert server.get("/")[0] == 200
+    (site.root / "content/events/bad.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")  # not UTF-8
+    server.wait(lambda: any("not valid UTF-8" in p for p in server.status()["problems"]), what="the UTF-8 error")
+    builds = server.status()["builds"]
+    (site.root / "content/events/bad.md").unlink()
+    server.wait(server.rebuilt(builds), what="the recovery")
+    assert server.status()["ok"]
+    assert server.stop() == 0
+
+
+def test_a_burst_of_saves_gives_one_rebuild_and_editor_files_none(served, site):
+    server = served()
+    builds = server.status()["builds"]
+    for n in range(30):
+        site.event(f"burst-{n}", title=f"Burst {n}", date="2020-02")
+    server.wait(server.rebuilt(builds), what="the rebuild")
+    time.sleep(1.0)
+    assert server.status()["builds"] == builds + 1
+    assert "Burst 29" in server.get("/events/burst-29/")[2]
+    for name in ("content/events/.troops.md.swp", "content/events/troops.md~", "content/events/.#troops.md",
+                 "content/events/4913"):
+        site.write(name, "junk")
+    time.sleep(1.5)
+    assert server.status()["builds"] == builds + 1
+
+
+def test_a_second_quick_save_is_not_dropped(served, site):
+    server = served()
+    site.event("troops", title="First edit", date="2020-01-05")
+    server.wait(lambda: "<h1>First edit</h1>" in server.get("/events/troops/")[2], what="the first edit")
+    site.event("troops", title="Second edit", date="2020-01-05")  # well within livereload's 3 s
+    server.wait(lambda: "<h1>Second edit</h1>" in server.get("/events/troops/")[2], timeout=5,
+                what="the second edit")
+
+
+def test_drafts_are_shown_by_default_and_hidden_with_no_drafts(served, site):
+    path = site.event("draft-one", title="A draft", date="2020-03")
+    path.write_text(path.read_text().replace("kind: military", "kind: military\ndraft: true"))
+    server = served()
+    assert "badge-draft" in server.get("/events/draft-one/")[2]
+    server.stop()
+    hidden = served("--no-drafts")
+    assert hidden.get("/events/draft-one/")[0] == 404
+
+
+def test_a_site_under_a_sub_path_is_served_there(served, site):
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text().replace("base_url: https://example.org/", "base_url: https://example.org/libya/"))
+    server = served()
+    request = urllib.request.Request(server.base + "/")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.url == server.base + "/libya/"
+    status, _, body = server.get("/libya/events/troops/")
+    assert status == 200 and 'href="/libya/static/style.css"' in body
+    assert server.get("/events/troops/")[0] == 404
+    assert "Page not found" in server.get("/libya/nothing/")[2]
+
+
+def test_a_port_in_use_is_a_clear_error(served, site):
+    server = served()
+    clash = subprocess.run([sys.executable, "-m", "generator", "serve", "--site", str(site.root), "--port",
+                            str(server.port)], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert clash.returncode == 1
+    assert f"port {server.port} on 127.0.0.1 is already in use" in clash.stderr and "--port" in clash.stderr
+    assert "Traceback" not in clash.stderr + clash.stdout
+
+
+def test_another_host_prints_a_warning(served):
+    server = served("--host", "127.0.0.2")
+    assert any("reachable from the network" in line for line in server.lines)
