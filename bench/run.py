@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hugo_site import make_hugo_site  # noqa: E402
-from synth import make_site  # noqa: E402
+from synth import make_site, refresh_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "bench" / "scratch"
@@ -97,6 +97,7 @@ def measure(count: int, runs: int) -> dict[str, object]:
             os.rename(site, SCRATCH / "attic" / f"site-{count}-{time.monotonic_ns()}") if (SCRATCH / "attic").is_dir() \
                 else shutil.rmtree(site)
         make_site(site, count)
+    refresh_site(site)  # the current templates and site.yaml
     set_aside(site, "warmup")
     run_build(site)  # warm the disk and the interpreter's caches once
     colds, peaks = [], []

@@ -84,22 +84,29 @@ def event_text(rng: random.Random, index: int, actors: list[str], sides: list[st
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + "\n\n".join(parts) + "\n"
 
 
-def make_site(target: Path, count: int, seed: int = 1) -> Path:
-    """A scratch site at target with the bundled config, templates and pages, and count synthetic events."""
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+def refresh_site(target: Path) -> None:
+    """Copy the bundled site.yaml, templates and pages into target (events are left alone)."""
+    target.mkdir(parents=True, exist_ok=True)
+    if (target / "templates").exists():
+        shutil.rmtree(target / "templates")
     shutil.copytree(ROOT / "templates", target / "templates")
     if (ROOT / "content/pages").is_dir():
-        shutil.copytree(ROOT / "content/pages", target / "content/pages")
-    config = yaml.safe_load((target / "site.yaml").read_text())
+        shutil.copytree(ROOT / "content/pages", target / "content/pages", dirs_exist_ok=True)
+    config = yaml.safe_load((ROOT / "site.yaml").read_text())
     if not config.get("actors"):  # a site.yaml without actors still benchmarks: add a few
         config["actors"] = {name: {"name": name.title(), "colour": "#555555"} for name in ("alpha", "beta", "gamma")}
     for actor in config["actors"].values():  # synthetic dates ignore the real involvement periods
         actor.pop("involvement", None)
     (target / "site.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    actors = sorted(config["actors"]) or ["russia"]
+
+
+def make_site(target: Path, count: int, seed: int = 1) -> Path:
+    """A scratch site at target with the bundled config, templates and pages, and count synthetic events."""
+    if target.exists():
+        shutil.rmtree(target)
+    refresh_site(target)
+    config = yaml.safe_load((target / "site.yaml").read_text())
+    actors = sorted(config["actors"])
     sides = sorted(config["sides"])
     rng = random.Random(seed)
     events = target / "content/events"

@@ -8,6 +8,8 @@ bytes changed are written.
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import time
 from dataclasses import dataclass, field
@@ -24,8 +26,8 @@ from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, SiteConfig
 from .parallel import map_chunks, state
-from .publishing import render_publishing
-from .render import PageJob, Renderer
+from .publishing import publishing_jobs
+from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site
 from .write import OutputError, Staging, check_output_dir
 
@@ -43,6 +45,7 @@ class BuildOptions:
     strict: bool = False
     base_url: str | None = None
     use_cache: bool = True
+    trust_output: bool = False  # no one else writes the output folder (the preview's): skip checking its files
 
     @property
     def output(self) -> Path:
@@ -66,20 +69,53 @@ class BuildResult:
 class Builder:
     """Builds one site, again and again, keeping what it learnt in its cache."""
 
-    def __init__(self, options: BuildOptions, progress: Progress | None = None) -> None:
+    def __init__(self, options: BuildOptions, progress: Progress | None = None, load_cache: bool = True) -> None:
         self.options = options
         self.progress = progress
         self.fingerprint = fingerprint(MARKDOWN_CONFIG)
-        self.cache = BuildCache.load(options.site_dir, self.fingerprint) if options.use_cache else BuildCache()
+        self.cache = BuildCache()
+        self._signature = ""
+        if load_cache:
+            self.load_cache()
         self.timings: dict[str, float] = {}
         self._lap = time.perf_counter()
         self.site: Site | None = None  # the last site built
+        self.hints: set[str] | None = None  # the files known to have changed since the last run, if known
+        self._config: tuple[str, SiteConfig, list[Problem]] | None = None
+        self._environment: tuple[str, jinja2.Environment] | None = None
+        self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
         now = time.perf_counter()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._lap
         self._lap = now
+
+    def load_cache(self) -> None:
+        if self.options.use_cache:
+            self.cache = BuildCache.load(self.options.site_dir, self.fingerprint)
+
+    def unchanged_result(self) -> BuildResult | None:
+        """The last build's result, if no input changed since and its output is as it left it."""
+        if not self.options.use_cache:
+            return None
+        last = BuildCache.last_build(self.options.site_dir, self.fingerprint)
+        if last is None:
+            return None
+        meta, pages = last
+        output = self.options.output.resolve()
+        if meta.get("inputs") != input_signature(self.options) or meta.get("output") != str(output) or not pages:
+            return None
+        staging = Staging(output, pages, dry=True)
+        if not all(staging.fresh(rel, record.key) for rel, record in pages.items()):
+            return None
+        try:
+            summary = json.loads(meta["result"])
+            warnings = [Problem(path, line, message, True) for path, line, message in summary["warnings"]]
+        except (KeyError, ValueError, TypeError):
+            return None
+        return BuildResult(pages=len(pages), unchanged=len(pages), warnings=warnings,
+                           timings={"nothing changed": 0.0})
 
     def save_cache(self) -> None:
         if self.options.use_cache:
@@ -89,10 +125,19 @@ class Builder:
     def load(self, problems: Problems) -> Site | None:
         """Read and validate site.yaml and content/, render the Markdown; None if there were errors."""
         options = self.options
-        config = load_config(options.site_dir, problems, options.base_url)
-        if config is None:
-            return None
-        config_key = digest((options.site_dir / CONFIG_FILE).read_bytes(), options.base_url or "")
+        try:
+            config_key = digest((options.site_dir / CONFIG_FILE).read_bytes(), options.base_url or "")
+        except OSError:
+            config_key = ""
+        if not self._config or self._config[0] != config_key:
+            found = Problems()
+            loaded = load_config(options.site_dir, found, options.base_url)
+            if loaded is None:
+                problems.extend(found.items)
+                return None
+            self._config = (config_key, loaded, found.items)
+        config = self._config[1]
+        problems.extend(self._config[2])
         events = self.load_events(config, config_key, problems)
         pages = load_pages(options.site_dir, problems)
         profiles = load_profiles(options.site_dir, config, problems)
@@ -101,8 +146,10 @@ class Builder:
         if not options.drafts:
             events = [event for event in events if not event.draft]
         markdown = MarkdownRenderer()
+        rendered = {}
         for page in [*pages, *profiles.values()]:
-            page.html = markdown.render(page.body)
+            page.html = rendered[page.body] = self._html.get(page.body) or markdown.render(page.body)
+        self._html = rendered
         return build_site(config, events, pages, profiles)
 
     def load_events(self, config: SiteConfig, config_key: str, problems: Problems) -> list[Event]:
@@ -115,6 +162,11 @@ class Builder:
             entry = cached.get(rel)
             if entry is None:  # a worker reads it
                 todo.append((rel, str(file)))
+                continue
+            if self.hints is not None and rel not in self.hints and entry.config_key == config_key:
+                seen[rel] = entry  # the watcher says it has not changed
+                events.append(entry.event)
+                problems.extend(entry.warnings)
                 continue
             try:
                 file_hash = digest(file.read_bytes())
@@ -144,10 +196,15 @@ class Builder:
         return events
 
     # -- rendering and writing ----------------------------------------------------------------
-    def run(self, write: bool = True) -> BuildResult:
-        """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems."""
+    def run(self, write: bool = True, publishing: bool = True, changed: set[str] | None = None) -> BuildResult:
+        """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems.
+
+        With publishing=False the feeds, sitemap and open data files are left as the last build made them
+        (the preview server reloads the browser first and brings them up to date right after)."""
         started = self._lap = time.perf_counter()
         self.timings = {}
+        self.hints = changed
+        self._signature = input_signature(self.options) if write and self.options.use_cache else ""
         options = self.options
         output = options.output
         if write:
@@ -161,13 +218,16 @@ class Builder:
             raise SiteError(problems.sorted())
         self.lap("load and validate")
         templates = options.site_dir / TEMPLATES_DIR
-        layout_key = digest(_folder_digest(templates, skip=STATIC_DIR), site.config.base_url, str(options.drafts),
+        templates_key = _folder_digest(templates, skip=STATIC_DIR)
+        layout_key = digest(templates_key, site.config.base_url, str(options.drafts),
                             (options.site_dir / CONFIG_FILE).read_bytes(),
                             *(f"{p.slug}:{p.title}" for p in site.pages))
+        if self._environment is None or self._environment[0] != templates_key:
+            self._environment = (templates_key, make_environment(templates))
         try:
-            renderer = Renderer(site, templates, layout_key)
+            renderer = Renderer(site, templates, layout_key, self._environment[1])
             jobs = renderer.plan()
-            result = self._render_and_write(site, renderer, jobs, write)
+            result = self._render_and_write(site, renderer, jobs, write, publishing)
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, options.site_dir)]) from None
         except _WorkerTemplateError as error:
@@ -176,23 +236,29 @@ class Builder:
             raise SiteError([Problem(TEMPLATES_DIR, None, str(error))]) from None
         self.site = site
         result.warnings = problems.sorted()
+        self.cache.summary = {}
+        if write and publishing and self._signature:  # lets the next build see that nothing changed
+            self.cache.summary = {"inputs": self._signature, "result": json.dumps(
+                {"warnings": [[p.path, p.line, p.message] for p in result.warnings]})}
         result.seconds = time.perf_counter() - started
         result.peak_mb = peak_memory_mb()
         result.timings = self.timings
         return result
 
-    def _render_and_write(self, site: Site, renderer: Renderer, jobs: list[PageJob], write: bool) -> BuildResult:
+    def _render_and_write(self, site: Site, renderer: Renderer, jobs: list[PageJob], write: bool,
+                          publishing: bool) -> BuildResult:
         options = self.options
         output = options.output.resolve()
-        staging = Staging(output, self.cache.pages if self.cache.output == str(output) else {}, dry=not write)
+        staging = Staging(output, self.cache.pages if self.cache.output == str(output) else {}, dry=not write,
+                          trust=options.trust_output)
         try:
-            return self._render_into(site, renderer, jobs, staging, write)
+            return self._render_into(site, renderer, jobs, staging, write, publishing)
         except BaseException:
             staging.discard()
             raise
 
     def _render_into(self, site: Site, renderer: Renderer, jobs: list[PageJob], staging: Staging,
-                     write: bool) -> BuildResult:
+                     write: bool, publishing: bool) -> BuildResult:
         options = self.options
         output = staging.output
         result = BuildResult()
@@ -230,11 +296,7 @@ class Builder:
                 staging.put(job.rel, job.key, renderer.render(job).encode("utf-8"))
         for rel, content in static.items():
             staging.put(rel, digest(content), content)
-        for rel, content in render_publishing(site, [job.rel for job in jobs]):  # feeds, sitemap, data
-            if rel in keep:
-                raise OutputError(f"two pages would be written to the same file '{rel}'")
-            keep.add(rel)
-            staging.put(rel, digest(content), content)
+        self._publish(site, renderer.layout_key, [job.rel for job in jobs], staging, keep, publishing)
         self.lap("render lists")
         result.rendered = len(stale)
         result.pages = len(keep)
@@ -247,6 +309,22 @@ class Builder:
         result.unchanged = result.pages - result.written
         self.lap("write")
         return result
+
+    def _publish(self, site: Site, layout_key: str, pages: list[str], staging: Staging, keep: set[str],
+                 publishing: bool) -> None:
+        """Feeds, sitemap, open data: each group only when its key changed (or kept as is, if not publishing)."""
+        for job in publishing_jobs(site, pages, layout_key):
+            previous = [rel for rel, record in staging.records.items() if record.key == job.key]
+            if previous and (not publishing or all(staging.fresh(rel, job.key) for rel in previous)):
+                keep.update(previous)
+                continue
+            if not publishing:
+                continue
+            for rel, content in job.produce():
+                if rel in keep:
+                    raise OutputError(f"two pages would be written to the same file '{rel}'")
+                keep.add(rel)
+                staging.put(rel, job.key, content)
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress
@@ -345,6 +423,33 @@ def template_problem(error: jinja2.TemplateError, site_dir: Path) -> Problem:
     return Problem(TEMPLATES_DIR, None, f"template error: {error}")
 
 
+def input_signature(options: BuildOptions) -> str:
+    """A hash of every input file's name, size and time, and of the options: equal means nothing changed."""
+    entries: list[str] = []
+    site = str(options.site_dir)
+    pending = [os.path.join(site, "content"), os.path.join(site, "templates")]
+    while pending:
+        folder = pending.pop()
+        try:
+            listing = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                stat = entry.stat()
+                entries.append(f"{entry.path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
+    try:
+        stat = os.stat(os.path.join(site, CONFIG_FILE))
+        entries.append(f"site.yaml\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
+    except OSError:
+        entries.append("no site.yaml")
+    settings = repr((options.drafts, options.strict, options.base_url, str(options.output.resolve()),
+                     os.environ.get("SOURCE_DATE_EPOCH", "")))
+    return digest(settings, "\n".join(sorted(entries)))
+
+
 def peak_memory_mb() -> float:
     """Peak resident memory of this process and of its largest worker, in MB (from the OS)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -365,7 +470,13 @@ def check(options: BuildOptions) -> BuildResult:
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site into options.output; raise SiteError and leave output/ alone on problems."""
     started = time.perf_counter()
-    builder = Builder(options, progress)
+    builder = Builder(options, progress, load_cache=False)
+    quick = builder.unchanged_result()
+    if quick is not None:
+        quick.seconds = time.perf_counter() - started
+        quick.peak_mb = peak_memory_mb()
+        return quick
+    builder.load_cache()
     result = builder.run()
     builder.save_cache()
     builder.lap("save cache")

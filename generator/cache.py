@@ -84,6 +84,24 @@ class BuildCache:
     _saved_cards: set[str] = field(default_factory=set, repr=False)
     _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
     _saved_output: str = ""
+    summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
+
+    @staticmethod
+    def last_build(site_dir: Path, fingerprint: str) -> tuple[dict[str, str], dict[str, PageRecord]] | None:
+        """The last build's summary and page records, read without loading the rest; None if unusable."""
+        path = site_dir / CACHE_DIR / CACHE_FILE
+        if not path.is_file():
+            return None
+        try:
+            with sqlite3.connect(path) as db:
+                meta = dict(db.execute("SELECT name, value FROM meta"))
+                if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
+                    return None
+                pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
+                         in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
+        except Exception:
+            return None
+        return meta, pages
 
     @classmethod
     def load(cls, site_dir: Path, fingerprint: str) -> BuildCache:
@@ -136,6 +154,9 @@ class BuildCache:
                 db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
             if self.output != self._saved_output or "output" not in meta:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (self.output,))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
+            if not self.summary:
+                db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
             dirty = {_shard(rel) for rel, e in self.events.items() if self._saved_events.get(rel) is not e}
             dirty |= {_shard(rel) for rel in self._saved_events if rel not in self.events}
             shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}

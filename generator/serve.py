@@ -195,18 +195,21 @@ class PreviewServer:
         self.poll = poll
         self.log = log or (lambda line: print(line, flush=True))
         self.output = self.site_dir / ".cache" / "preview"
-        self.builder = Builder(BuildOptions(self.site_dir, self.output, drafts=drafts))
+        self.builder = Builder(BuildOptions(self.site_dir, self.output, drafts=drafts, trust_output=True))
         self.state = PreviewState(root=self.output, base_path="/")
         self.loop: ioloop.IOLoop | None = None
         self.stop_event = threading.Event()
 
     # -- building -----------------------------------------------------------------------------
-    def rebuild(self, changed: list[str]) -> BuildResult | None:
-        """Rebuild after changes; never raises: problems are kept in the state and shown in the browser."""
+    def rebuild(self, changed: list[str], publishing: bool = False) -> BuildResult | None:
+        """Rebuild after changes; never raises: problems are kept in the state and shown in the browser.
+
+        Pages come first (publishing=False leaves feeds and open data for publish(), run after the reload)."""
         started = time.perf_counter()
         what = describe(changed, self.site_dir)
+        hints = None if changed == ["start"] else set(changed)
         try:
-            result = self.builder.run()
+            result = self.builder.run(publishing=publishing, changed=hints)
         except SiteError as error:
             self.state.problems, self.state.crash = error.problems, ""
             errors = [p for p in error.problems if not p.warning]
@@ -226,6 +229,13 @@ class PreviewServer:
         self.log(f"{what}: {result.rendered} page(s) re-rendered, {result.written} file(s) written "
                  f"in {elapsed:.0f} ms")
         return result
+
+    def publish(self) -> None:
+        """Bring feeds, sitemap and open data up to date after the pages (quietly, unless it fails)."""
+        try:
+            self.builder.run(changed=set())
+        except (Exception, SystemExit) as error:
+            self.log(f"Updating feeds and data failed: {error}")
 
     def reload_browsers(self, result: BuildResult | None) -> None:
         """Reload the pages open in browsers: only stylesheets when only stylesheets changed."""
@@ -249,6 +259,8 @@ class PreviewServer:
             changed = sorted({os.path.relpath(path, self.site_dir) for _, path in changes})
             result = self.rebuild(changed)
             self.reload_browsers(result)
+            if result is not None:
+                self.publish()
 
     # -- serving ------------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -261,7 +273,7 @@ class PreviewServer:
 
     def run(self, open_browser: bool = False) -> None:
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
-        result = self.rebuild(["start"])
+        result = self.rebuild(["start"], publishing=True)
         if result is None and not self.output.exists():
             self.output.mkdir(parents=True, exist_ok=True)
         app = self.application()
