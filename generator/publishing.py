@@ -1,24 +1,53 @@
-"""Everything published beside the pages: feeds, sitemap, robots.txt, open data and the event schema."""
+"""Everything published beside the pages: feeds, sitemap, robots.txt, open data and the event schema.
+
+Each group of files is a job with a key over everything it shows, like the pages, so a build skips a
+group whose key has not changed (the open data files of 10,000 events are about 100 MB).
+"""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
+from .cache import digest, digest_many
 from .exports import render_exports
-from .feeds import render_feeds
+from .feeds import latest, render_feeds
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
 from .sitemap import render_robots, render_sitemap
 
 
-def render_publishing(site: Site, pages: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) of every published file; `pages` are the output paths of the rendered pages."""
-    files: list[tuple[str, str]] = [
-        *render_feeds(site),
-        *render_sitemap(site, pages),
-        ("robots.txt", render_robots(site)),
-        *render_exports(site),
-        (SCHEMA_PATH, schema_text()),
+@dataclass(frozen=True)
+class PublishJob:
+    """A group of published files, the key of its inputs, and how to make them."""
+
+    name: str
+    key: str
+    produce: Callable[[], list[tuple[str, bytes]]]
+
+
+def _encoded(files: Iterable[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    return [(rel, text.encode("utf-8")) for rel, text in files]
+
+
+def publishing_jobs(site: Site, pages: list[str], layout_key: str) -> list[PublishJob]:
+    """The published files in groups; `pages` are the output paths of the rendered pages."""
+    events = digest_many("events", [event.fingerprint for event in site.events])
+    feed_inputs = [event.fingerprint for event in latest(site.events)]
+    for actor in site.config.actors:
+        feed_inputs += [actor] + [event.fingerprint for event in latest(site.by_actor.get(actor, []))]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return [
+        PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
+                   lambda: _encoded(render_feeds(site))),
+        PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
+                   lambda: _encoded([*render_sitemap(site, pages), ("robots.txt", render_robots(site))])),
+        PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site))),
+        PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
     ]
-    for rel, text in files:
-        yield rel, text.encode("utf-8")
+
+
+def render_publishing(site: Site, pages: list[str]) -> list[tuple[str, bytes]]:
+    """(output path, bytes) of every published file."""
+    return [file for job in publishing_jobs(site, pages, "") for file in job.produce()]
