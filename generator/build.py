@@ -186,7 +186,7 @@ class Builder:
         for rel, file_hash, event, found in parsed:
             problems.extend(found)
             if event is not None:
-                event.fingerprint = file_hash
+                event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
                 events.append(event)
                 if not any(not p.warning for p in found):
                     seen[rel] = CachedEvent(file_hash, config_key, event, found)

@@ -239,3 +239,41 @@ def test_a_port_in_use_is_a_clear_error(served, site):
 def test_another_host_prints_a_warning(served):
     server = served("--host", "127.0.0.2")
     assert any("reachable from the network" in line for line in server.lines)
+
+
+def test_an_open_page_reloads_by_itself_after_an_edit(served, site, page):
+    server = served()
+    page.goto(server.base + "/events/troops/")
+    assert page.locator("h1").inner_text() == "Turkish troops deploy"
+    page.wait_for_function("() => window.LiveReload !== undefined")  # the livereload client connected
+    time.sleep(0.3)
+    site.event("troops", title="Seen in the browser", date="2020-01-05")
+    page.wait_for_function("() => document.querySelector('h1').textContent === 'Seen in the browser'",
+                           timeout=10000)
+
+
+def test_a_stylesheet_change_reloads_only_the_css(served, site, page):
+    server = served()
+    page.goto(server.base + "/events/troops/")
+    page.wait_for_function("() => window.LiveReload !== undefined")
+    page.evaluate("() => { window.stillHere = true; }")
+    time.sleep(0.3)
+    style = site.root / "templates/static/style.css"
+    style.write_text(style.read_text() + "\nbody { outline: 7px solid rgb(1, 2, 3); }\n")
+    page.wait_for_function("() => getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=10000)
+    assert page.evaluate("() => window.stillHere") is True  # no full reload
+    assert any("static/style.css" in line or "templates/static/style.css" in line for line in server.lines)
+
+
+def test_an_error_overlay_appears_in_an_open_page_and_goes_away(served, site, page):
+    server = served()
+    page.goto(server.base + "/events/troops/")
+    page.wait_for_function("() => window.LiveReload !== undefined")
+    time.sleep(0.3)
+    good = (site.root / "content/events/troops.md").read_text()
+    (site.root / "content/events/troops.md").write_text(good.replace("date: 2020-01-05", "date: 2020-13"))
+    overlay = page.locator("#generator-error-overlay")
+    overlay.wait_for(timeout=10000)
+    assert "content/events/troops.md:3: 'date': invalid date '2020-13'" in overlay.inner_text()
+    (site.root / "content/events/troops.md").write_text(good)
+    overlay.wait_for(state="detached", timeout=10000)

@@ -1,0 +1,142 @@
+"""The build cache never changes what is built: every edit shows, a broken cache is ignored."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from generator.cache import CACHE_DIR, CACHE_FILE
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def fresh_build(site, tmp_path: Path, name: str) -> dict[str, str]:
+    """What a build without any cache makes of the site as it is now."""
+    out = tmp_path / name
+    build(BuildOptions(site.root, output_dir=out, use_cache=False))
+    return digests(out)
+
+
+@pytest.fixture
+def cached(site):
+    for n in range(6):
+        site.event(f"e{n}", title=f"Event {n}", date=f"2020-0{n + 1}", actors="turkey" if n % 2 else "russia")
+    site.write("content/actors/russia.md", "---\ntitle: Russia\n---\nProfile.\n")
+    first = build(BuildOptions(site.root))
+    assert first.written == first.pages
+    return site
+
+
+def assert_same_as_uncached(site, tmp_path, name):
+    result = build(BuildOptions(site.root))
+    assert digests(site.root / "output") == fresh_build(site, tmp_path, name)
+    return result
+
+
+def test_output_with_the_cache_is_byte_identical_to_output_without(cached, tmp_path):
+    result = assert_same_as_uncached(cached, tmp_path, "plain")
+    assert result.written == 0 and result.timings == {"nothing changed": 0.0}
+
+
+def test_editing_an_event(cached, tmp_path):
+    cached.event("e3", title="Event three, edited", date="2020-04")
+    result = assert_same_as_uncached(cached, tmp_path, "edit")
+    assert "Event three, edited" in cached.read("events/e3/index.html")
+    assert "Event three, edited" in cached.read("events/e2/index.html")  # the neighbour's link
+    assert 0 < result.rendered < result.pages / 2  # not the whole site
+
+
+def test_moving_an_event_in_time_reorders_neighbours(cached, tmp_path):
+    cached.event("e0", title="Event 0", date="2020-12", actors="russia")
+    assert_same_as_uncached(cached, tmp_path, "move")
+    assert 'rel="prev" href="/events/e5/"' in cached.read("events/e0/index.html")
+
+
+def test_deleting_and_renaming_events(cached, tmp_path):
+    (cached.root / "content/events/e1.md").unlink()
+    (cached.root / "content/events/e2.md").rename(cached.root / "content/events/renamed.md")
+    result = assert_same_as_uncached(cached, tmp_path, "delete")
+    assert not (cached.root / "output/events/e1").exists()
+    assert not (cached.root / "output/events/e2").exists()
+    assert (cached.root / "output/events/renamed/index.html").is_file()
+    assert result.removed >= 2
+
+
+def test_changing_a_template(cached, tmp_path):
+    template = cached.root / "templates/base.html"
+    template.write_text(template.read_text().replace("Every event cites its sources.", "Sources for every event."))
+    result = assert_same_as_uncached(cached, tmp_path, "template")
+    assert "Sources for every event." in cached.read("events/e4/index.html")
+    assert result.rendered >= 6
+
+
+def test_changing_site_yaml(cached, tmp_path):
+    config = cached.root / "site.yaml"
+    config.write_text(config.read_text().replace("name: Turkey", "name: Türkiye"))
+    assert_same_as_uncached(cached, tmp_path, "config")
+    assert "Türkiye" in cached.read("events/e1/index.html")
+
+
+def test_adding_a_profile_and_a_page(cached, tmp_path):
+    cached.write("content/actors/turkey.md", "---\ntitle: Turkey\n---\nA new profile.\n")
+    cached.write("content/pages/about.md", "---\ntitle: About\n---\nAbout us.\n")
+    assert_same_as_uncached(cached, tmp_path, "pages")
+    assert "A new profile." in cached.read("actors/turkey/index.html")
+    assert 'href="/about/"' in cached.read("events/e0/index.html")  # the navigation of every page
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "empty", "foreign"])
+def test_a_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cached, tmp_path, damage):
+    cache = cached.root / CACHE_DIR / CACHE_FILE
+    data = cache.read_bytes()
+    if damage == "garbage":
+        cache.write_bytes(b"not a database at all" * 100)
+    elif damage == "truncate":
+        cache.write_bytes(data[: len(data) // 3])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    else:
+        import sqlite3
+
+        with sqlite3.connect(cache) as db:
+            db.execute("UPDATE meta SET value = 'someone else' WHERE name = 'fingerprint'")
+    cached.event("e5", title="Edited after the damage", date="2020-06", actors="turkey")
+    assert_same_as_uncached(cached, tmp_path, damage)
+    assert "Edited after the damage" in cached.read("events/e5/index.html")
+
+
+def test_a_planted_pickle_cannot_run_code(cached, tmp_path):
+    import pickle
+    import sqlite3
+
+    class Exploit:
+        def __reduce__(self):
+            return (Path.touch, (tmp_path / "pwned",))
+
+    with sqlite3.connect(cached.root / CACHE_DIR / CACHE_FILE) as db:
+        db.execute("UPDATE events SET data = ?", (pickle.dumps([("x", "", "", Exploit(), [])]),))
+    cached.event("e0", title="Touched", date="2020-01", actors="russia")
+    assert_same_as_uncached(cached, tmp_path, "exploit")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_no_cache_flag_neither_reads_nor_writes_the_cache(site):
+    site.event("a")
+    result = site.run("build", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert not (site.root / CACHE_DIR).exists()
+
+
+def test_output_edited_by_hand_is_repaired(cached, tmp_path):
+    page = cached.root / "output/events/e2/index.html"
+    page.write_text("tampered")
+    shutil.rmtree(cached.root / "output/events/e3")
+    assert_same_as_uncached(cached, tmp_path, "tampered")
+    assert "tampered" not in page.read_text()
