@@ -53,12 +53,13 @@ def paged_rel(base: str, index: int) -> str:
 class Renderer:
     """Plans and renders every page of a Site with the templates of one folder."""
 
-    def __init__(self, site: Site, templates_dir: Path, layout_key: str) -> None:
+    def __init__(self, site: Site, templates_dir: Path, layout_key: str,
+                 environment: jinja2.Environment | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.layout_key = layout_key
         self.cards: dict[str, str] = {}  # slug -> card HTML, filled before aggregate pages render
-        self.env = make_environment(templates_dir)
+        self.env = environment or make_environment(templates_dir)
         self.env.globals.update(
             site=site, config=site.config, url=site.url, actors=site.config.actors,
             sides=site.config.sides, kinds=site.config.kinds, card=self.card,
