@@ -26,6 +26,7 @@ from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, SiteConfig
 from .parallel import map_chunks, state
+from .exports import FragmentSource, Fragments, event_fragments
 from .publishing import publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site
@@ -313,7 +314,7 @@ class Builder:
     def _publish(self, site: Site, layout_key: str, pages: list[str], staging: Staging, keep: set[str],
                  publishing: bool) -> None:
         """Feeds, sitemap, open data: each group only when its key changed (or kept as is, if not publishing)."""
-        for job in publishing_jobs(site, pages, layout_key):
+        for job in publishing_jobs(site, pages, layout_key, self._fragment_source(site, layout_key)):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
             if previous and (not publishing or all(staging.fresh(rel, job.key) for rel in previous)):
                 keep.update(previous)
@@ -325,6 +326,17 @@ class Builder:
                     raise OutputError(f"two pages would be written to the same file '{rel}'")
                 keep.add(rel)
                 staging.put(rel, job.key, content)
+
+    def _fragment_source(self, site: Site, layout_key: str) -> FragmentSource:
+        """Each event's share of the open data files, from the cache unless the event or layout changed."""
+        def fragments(events: list[Event]) -> list[Fragments]:
+            keys = [digest("data", layout_key, event.fingerprint) for event in events]
+            known = self.cache.fragments(keys)
+            made = {key: event_fragments(site, event) for key, event in zip(keys, events) if key not in known}
+            self.cache.add_fragments(made)
+            known.update(made)
+            return [known[key] for key in keys]
+        return fragments
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record TEXT NOT NULL, row TEXT NOT NULL,
+                                      slide TEXT NOT NULL);
 """
 
 
@@ -85,6 +87,10 @@ class BuildCache:
     _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
     _saved_output: str = ""
     summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
+    path: Path | None = None  # the database, for what is read only when needed (open data fragments)
+    _fragments: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)  # read or made
+    _new_fragments: set[str] = field(default_factory=set, repr=False)
+    _live_fragments: set[str] | None = field(default=None, repr=False)  # used by the last build
 
     @staticmethod
     def last_build(site_dir: Path, fingerprint: str) -> tuple[dict[str, str], dict[str, PageRecord]] | None:
@@ -125,11 +131,33 @@ class BuildCache:
                                in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
         except Exception:  # any damage at all means: start afresh
             return cls()
+        cache.path = path
         cache._saved_events = dict(cache.events)
         cache._saved_cards = set(cache.cards)
         cache._saved_pages = dict(cache.pages)
         cache._saved_output = cache.output
         return cache
+
+    def fragments(self, keys: list[str]) -> dict[str, tuple[str, str, str]]:
+        """The open data fragments known under these keys (from memory, else from the database)."""
+        self._live_fragments = set(keys)
+        wanted = [key for key in keys if key not in self._fragments]
+        if wanted and self.path is not None:
+            try:
+                with sqlite3.connect(self.path) as db:
+                    for start in range(0, len(wanted), 500):
+                        batch = wanted[start:start + 500]
+                        marks = ",".join("?" * len(batch))
+                        for key, record, row, slide in db.execute(
+                                f"SELECT key, record, row, slide FROM fragments WHERE key IN ({marks})", batch):
+                            self._fragments[key] = (record, row, slide)
+            except sqlite3.Error:
+                pass
+        return {key: self._fragments[key] for key in keys if key in self._fragments}
+
+    def add_fragments(self, made: dict[str, tuple[str, str, str]]) -> None:
+        self._fragments.update(made)
+        self._new_fragments.update(made)
 
     def save(self, site_dir: Path, fingerprint: str) -> None:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
@@ -146,8 +174,9 @@ class BuildCache:
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
                 db.executescript("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS cards; "
-                                 "DROP TABLE IF EXISTS pages; DELETE FROM meta;")
+                                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS fragments; DELETE FROM meta;")
                 self._saved_events, self._saved_cards, self._saved_pages = {}, set(), {}
+                self._new_fragments = set(self._fragments)
                 meta = {}
             db.executescript(_SCHEMA)
             if not meta:
@@ -175,10 +204,19 @@ class BuildCache:
                             if self._saved_pages.get(rel) != r])
             db.executemany("DELETE FROM pages WHERE rel = ?",
                            [(rel,) for rel in self._saved_pages if rel not in self.pages])
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)",
+                           [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
+            if self._live_fragments is not None and self._new_fragments:  # forget what no event uses now
+                db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
+                db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in self._live_fragments])
+                db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM live)")
+                db.execute("DROP TABLE live")
         self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
         self._saved_pages = dict(self.pages)
         self._saved_output = self.output
+        self._new_fragments = set()
+        self.path = path
 
 
 class _RestrictedUnpickler(pickle.Unpickler):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from markupsafe import Markup
 
@@ -30,11 +30,35 @@ CSV_COLUMNS = ("slug", "url", "title", "date", "end", "approximate", "actors", "
 LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and corrections take a line each
 
 
-def render_exports(site: Site) -> Iterator[tuple[str, str]]:
-    document = events_document(site)
-    yield EVENTS_JSON, _json(document)
-    yield EVENTS_CSV, events_csv(site, document["events"])
-    yield TIMELINE_JSON, _json(timeline_document(site))
+Fragments = tuple[str, str, str]  # an event's events.json record, events.csv row and TimelineJS slide
+FragmentSource = Callable[[list[Event]], list[Fragments]]
+_MARKER = "\x00events\x00"
+
+
+def render_exports(site: Site, fragments: FragmentSource | None = None) -> Iterator[tuple[str, str]]:
+    """The three open data files, assembled from each event's fragments (which a cache may supply)."""
+    parts = fragments(site.events) if fragments else [event_fragments(site, event) for event in site.events]
+    yield EVENTS_JSON, _with_events(events_document(site, with_events=False), [p[0] for p in parts])
+    yield EVENTS_CSV, _csv_line(list(CSV_COLUMNS)) + "".join(p[1] for p in parts)
+    yield TIMELINE_JSON, _with_events(timeline_document(site, with_events=False), [p[2] for p in parts])
+
+
+def event_fragments(site: Site, event: Event) -> Fragments:
+    """What one event contributes to each open data file (identical to serialising the whole file)."""
+    record = event_record(site, event)
+    return (_json(record).rstrip("\n"), _csv_line(csv_row(event, record)),
+            _json(timeline_slide(event, site.config)).rstrip("\n"))
+
+
+def _with_events(document: dict[str, Any], records: list[str]) -> str:
+    document["events"] = _MARKER
+    return _json(document).replace(json.dumps(_MARKER), "[" + ",".join(records) + "]", 1)
+
+
+def _csv_line(cells: list[str]) -> str:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
 
 
 def _json(document: Any) -> str:
@@ -50,7 +74,7 @@ def _iso(date: PartialDate | None) -> str | None:
 
 
 # -- events.json ---------------------------------------------------------------------------------
-def events_document(site: Site) -> dict[str, Any]:
+def events_document(site: Site, with_events: bool = True) -> dict[str, Any]:
     """Every event with all its fields and rendered summary, plus the ids it refers to."""
     config = site.config
     return {
@@ -63,7 +87,7 @@ def events_document(site: Site) -> dict[str, Any]:
                   for s in config.sides.values()},
         "kinds": dict(config.kinds),
         "actors": {a.id: actor_record(site, a) for a in config.actors.values()},
-        "events": [event_record(site, event) for event in site.events],
+        "events": [event_record(site, event) for event in site.events] if with_events else [],
     }
 
 
@@ -96,26 +120,23 @@ def actor_record(site: Site, actor: Actor) -> dict[str, Any]:
 
 
 # -- events.csv ----------------------------------------------------------------------------------
-def events_csv(site: Site, records: list[dict[str, Any]] | None = None) -> str:
+def events_csv(site: Site) -> str:
     """One row per event (RFC 4180, UTF-8): lists joined by '; ', sources and corrections one per line."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    if records is None:
-        records = [event_record(site, event) for event in site.events]
-    for event, record in zip(site.events, records):
-        row = {key: _cell(value) for key, value in record.items()}
-        row.update({
-            "actors": LIST_SEPARATOR.join(event.actors),
-            "denied_by": LIST_SEPARATOR.join(event.denied_by),
-            "tags": LIST_SEPARATOR.join(event.tags),
-            "corrections": "\n".join(f"{c.date.iso()}: {c.note}" for c in event.corrections),
-            "sources": "\n".join(_source_line(s) for s in event.sources),
-            "source_urls": "\n".join(s.url for s in event.sources),
-            "summary": event.body.strip(),
-        })
-        writer.writerow([row[column] for column in CSV_COLUMNS])
-    return buffer.getvalue()
+    return dict(render_exports(site))[EVENTS_CSV]
+
+
+def csv_row(event: Event, record: dict[str, Any]) -> list[str]:
+    row = {key: _cell(value) for key, value in record.items()}
+    row.update({
+        "actors": LIST_SEPARATOR.join(event.actors),
+        "denied_by": LIST_SEPARATOR.join(event.denied_by),
+        "tags": LIST_SEPARATOR.join(event.tags),
+        "corrections": "\n".join(f"{c.date.iso()}: {c.note}" for c in event.corrections),
+        "sources": "\n".join(_source_line(s) for s in event.sources),
+        "source_urls": "\n".join(s.url for s in event.sources),
+        "summary": event.body.strip(),
+    })
+    return [row[column] for column in CSV_COLUMNS]
 
 
 def _cell(value: Any) -> str:
@@ -143,14 +164,14 @@ def timelinejs_date(date: PartialDate) -> dict[str, int]:
     return parts
 
 
-def timeline_document(site: Site) -> dict[str, Any]:
+def timeline_document(site: Site, with_events: bool = True) -> dict[str, Any]:
     """A title slide from site.yaml, a slide per event, an era per involvement period of each actor."""
     config = site.config
     title: dict[str, Any] = {"text": {"headline": config.title,
                                       "text": _paragraph(config.description) if config.description else ""}}
     return {
         "title": title,
-        "events": [timeline_slide(event, config) for event in site.events],
+        "events": [timeline_slide(event, config) for event in site.events] if with_events else [],
         "eras": [era for actor in config.actors.values() for era in actor_eras(actor, config)],
     }
 

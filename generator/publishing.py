@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .cache import digest, digest_many
-from .exports import render_exports
+from .exports import FragmentSource, render_exports
 from .feeds import latest, render_feeds
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
@@ -31,7 +31,8 @@ def _encoded(files: Iterable[tuple[str, str]]) -> list[tuple[str, bytes]]:
     return [(rel, text.encode("utf-8")) for rel, text in files]
 
 
-def publishing_jobs(site: Site, pages: list[str], layout_key: str) -> list[PublishJob]:
+def publishing_jobs(site: Site, pages: list[str], layout_key: str,
+                    fragments: FragmentSource | None = None) -> list[PublishJob]:
     """The published files in groups; `pages` are the output paths of the rendered pages."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     feed_inputs = [event.fingerprint for event in latest(site.events)]
@@ -43,7 +44,7 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str) -> list[Publi
                    lambda: _encoded(render_feeds(site))),
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
                    lambda: _encoded([*render_sitemap(site, pages), ("robots.txt", render_robots(site))])),
-        PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site))),
+        PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site, fragments))),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
     ]
 
