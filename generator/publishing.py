@@ -7,8 +7,9 @@ group whose key has not changed (the open data files of 10,000 events are about 
 from __future__ import annotations
 
 import os
+from itertools import chain
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .cache import digest, digest_many
 from .exports import FragmentSource, render_exports
@@ -24,11 +25,13 @@ class PublishJob:
 
     name: str
     key: str
-    produce: Callable[[], list[tuple[str, bytes]]]
+    produce: Callable[[], Iterator[tuple[str, bytes]]]
 
 
-def _encoded(files: Iterable[tuple[str, str]]) -> list[tuple[str, bytes]]:
-    return [(rel, text.encode("utf-8")) for rel, text in files]
+def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """One file at a time: the open data of 10,000 events is about 100 MB; never hold it all twice."""
+    for rel, text in files:
+        yield rel, text.encode("utf-8")
 
 
 def publishing_jobs(site: Site, pages: list[str], layout_key: str,
@@ -43,7 +46,7 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
         PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
                    lambda: _encoded(render_feeds(site))),
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
-                   lambda: _encoded([*render_sitemap(site, pages), ("robots.txt", render_robots(site))])),
+                   lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
         PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site, fragments))),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
     ]
