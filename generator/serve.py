@@ -206,7 +206,7 @@ class PreviewServer:
 
         Pages come first (publishing=False leaves feeds and open data for publish(), run after the reload)."""
         started = time.perf_counter()
-        what = describe(changed, self.site_dir)
+        what = describe(changed)
         hints = None if changed == ["start"] else set(changed)
         try:
             result = self.builder.run(publishing=publishing, changed=hints)
@@ -321,7 +321,7 @@ class PortInUse(Exception):
                          f"e.g. --port {port + 1}")
 
 
-def describe(changed: list[str], site_dir: Path) -> str:
+def describe(changed: list[str]) -> str:
     if changed == ["start"]:
         return "Initial build"
     shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
