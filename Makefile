@@ -43,5 +43,8 @@ clean:
 bench: $(DEV)  ## build-time benchmarks for 1,000 and 10,000 generated events (see bench/README.md)
 	$(PY) bench/run.py
 
+screenshots: $(DEV) chromium  ## build the site and photograph home, event and actor pages at 375 and 1280 px into screenshots/
+	$(PY) scripts/screenshots.py
+
 serve: $(RUNTIME)  ## preview with live reload
 	$(PY) -m generator serve

@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .colour import MIN_TEXT_CONTRAST, WHITE, contrast
 from .dates import PartialDate, is_known_language
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, type_name
+from .gazetteer import read_places
 from .model import Actor, Involvement, SiteConfig, Side
 from .yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
-SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "actors", "page_size")
+SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "actors", "page_size",
+             "places")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
 PERIOD_KEYS = ("start", "end", "supports", "kind", "status", "note", "sources")
@@ -67,11 +70,12 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
     sides = _read_sides(site)
     kinds = _read_kinds(site)
     actors = _read_actors(site, sides, kinds, period_start, period_end)
+    places = read_places(site)
     if len(site.problems.errors) > before or period_start is None or period_end is None:
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
-                      actors=actors, page_size=page_size)
+                      actors=actors, page_size=page_size, places=places)
 
 
 def _valid_base_url(value: str) -> bool:
@@ -156,6 +160,9 @@ def _read_actors(site: Fields, sides: dict[str, Side], kinds: dict[str, str],
         colour = actor.text("colour", default="#4a5568")
         if not COLOUR.match(colour):
             actor.error("colour", f"'colour' must be a hex colour like #9b1c1c, found '{colour}'")
+        elif (ratio := contrast(colour, WHITE)) < MIN_TEXT_CONTRAST:
+            actor.warn("colour", f"colour '{colour}' gives white text a contrast of only {ratio:.1f}:1 on chips "
+                                 f"and against the page (at least {MIN_TEXT_CONTRAST}:1): choose a darker colour")
         periods = []
         raw_periods = raw.get("involvement") or []
         if not isinstance(raw_periods, list):

@@ -14,6 +14,7 @@ from .config import STATUSES
 from .dates import PartialDate
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, suggest, type_name
+from .gazetteer import check_location
 from .model import Event, Page, SiteConfig
 from .yamldoc import YamlDoc, YamlError
 
@@ -23,7 +24,7 @@ ACTORS_DIR = "content/actors"
 EVENT_KEYS = ("title", "date", "end", "approximate", "actors", "kind", "supports", "status", "denied_by",
               "location", "tags", "milestone", "draft", "slug", "sources", "updated", "corrections")
 PAGE_KEYS = ("title", "slug", "draft")
-RESERVED_PAGE_SLUGS = ("events", "actors", "years", "kinds", "tags", "static", "data", "schema")
+RESERVED_PAGE_SLUGS = ("events", "actors", "years", "kinds", "tags", "static", "data", "schema", "places")
 
 
 @dataclass
@@ -138,6 +139,7 @@ def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Ev
     if len(problems.errors) > before:
         return None
     _check_involvement(fields, event, config)
+    check_location(fields, event, config.places)
     return event
 
 

@@ -68,6 +68,15 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A place in the gazetteer (site.yaml's places:), where events can be marked on the map."""
+
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     description: str
@@ -79,6 +88,7 @@ class SiteConfig:
     kinds: dict[str, str]
     actors: dict[str, Actor]
     page_size: int = 500
+    places: dict[str, Place] = field(default_factory=dict)  # a name or alias as written -> its place
 
     @property
     def base_path(self) -> str:

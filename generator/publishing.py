@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 from .cache import digest, digest_many
 from .exports import FragmentSource, render_exports
 from .feeds import latest, render_feeds
+from .filterindex import render_filter_index
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
 from .sitemap import render_robots, render_sitemap
@@ -49,6 +50,7 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
                    lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
         PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site, fragments))),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
+        PublishJob("filters", digest("filters", layout_key, events), lambda: _encoded(render_filter_index(site))),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ import jinja2
 from markupsafe import Markup
 
 from .cache import digest, digest_many
+from .chart import ChartRenderer, Texts
 from .dates import PartialDate, language_name
+from .geo import MapRenderer, PlaceIndex, index_places, region_key
 from .model import Actor, EndDate, Event, Involvement, SiteConfig
 from .site import Site
 
@@ -68,6 +71,7 @@ class Renderer:
             when=self.when, pdate=self.pdate, language_name=self.language_name,
             involvement_range=self.involvement_range,
         )
+        self.env.globals.update(places_of=self.places_of, month_id=month_id)
 
     # -- filters and helpers for templates ---------------------------------------------------
     def pdate(self, date: PartialDate | None, approximate: bool = False) -> str:
@@ -108,21 +112,57 @@ class Renderer:
     def card_key(self, event: Event) -> str:
         return digest("card", self.layout_key, event.fingerprint)
 
+    # -- the chart, the map and the places (computed once per build, when a page first needs them) ----
+    @cached_property
+    def places(self) -> PlaceIndex:
+        return index_places(self.site)
+
+    @cached_property
+    def map(self) -> MapRenderer:
+        return MapRenderer(self.places, self.site.url)
+
+    @cached_property
+    def chart(self) -> ChartRenderer:
+        sides = {ident: side.short for ident, side in self.config.sides.items()}
+        texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
+                      self.actor_url, self.config.kinds, sides)
+        return ChartRenderer(self.config, self.actor_groups(include_local=True), self.site.by_actor,
+                             self.site.events, texts)
+
+    @cached_property
+    def _actor_positions(self) -> dict[str, dict[str, int]]:
+        return {a: {e.slug: n for n, e in enumerate(events)} for a, events in self.site.by_actor.items()}
+
+    def actor_url(self, actor: Actor, event: Event | None = None) -> str:
+        """An actor's page; with an event, the page of its list that shows it, at the event's month."""
+        base = f"actors/{actor.id}/"
+        if event is None:
+            return self.site.url(base)
+        page = self._actor_positions[actor.id][event.slug] // self.config.page_size
+        return self.site.url(paged_rel(base, page).removesuffix("index.html")) + "#" + month_id(event.date)
+
+    def places_of(self, event: Event) -> list[tuple[str, str]]:
+        """(place name, place page) of each place an event's location names."""
+        return [(entry.place.name, self.site.url(f"places/{entry.slug}/"))
+                for entry in self.places.of_event.get(event.slug, ())]
+
     # -- the plan -----------------------------------------------------------------------------
     def plan(self) -> list[PageJob]:
         """Every page of the site, in a stable order, each with the key of its inputs."""
         site, layout = self.site, self.layout_key
-        jobs = [PageJob("index.html", digest("home", layout, digest_many("events", [e.fingerprint for e in site.events])),
-                        "home")]
+        jobs = [PageJob("index.html", digest("home", layout, region_key(),
+                                             digest_many("events", [e.fingerprint for e in site.events])), "home")]
         for event in site.events:
             previous, following = site.previous.get(event.slug), site.following.get(event.slug)
             key = digest("event", layout, event.fingerprint, previous.fingerprint if previous else "",
                          following.fingerprint if following else "")
             jobs.append(PageJob(f"events/{event.slug}/index.html", key, "event", (event.slug,)))
+        milestones = digest_many("milestones", [e.fingerprint for e in site.events if e.milestone])
         for actor in self.config.actors.values():
             events = site.by_actor.get(actor.id, [])
             profile = site.profiles.get(actor.id)
             extra = profile.html if profile else ""
+            extra += digest_many("chart", [e.fingerprint for e in events]) + milestones  # the chart shows all
             jobs.extend(self._paged("actor", actor.id, f"actors/{actor.id}/", events, extra))
         for year, events in site.by_year.items():
             jobs.extend(self._paged("year", year, f"years/{year}/", events))
@@ -130,6 +170,10 @@ class Renderer:
             jobs.extend(self._paged("kind", kind, f"kinds/{kind}/", events))
         for tag, events in site.by_tag.items():
             jobs.extend(self._paged("tag", tag, f"tags/{tag}/", events))
+        for entry in self.places.places:
+            jobs.extend(self._paged("place", entry.slug, f"places/{entry.slug}/", entry.events))
+        jobs.append(PageJob("places/index.html", digest("places", layout, region_key(), digest_many(
+            "events", [e.fingerprint for e in site.events])), "places"))
         counts = digest(*(f"{a}:{len(e)}" for a, e in site.by_actor.items()),
                         *(f"{y}:{len(e)}" for y, e in site.by_year.items()),
                         *(f"{k}:{len(e)}" for k, e in site.by_kind.items()),
@@ -164,8 +208,11 @@ class Renderer:
             full = len(site.events) <= self.config.page_size
             shown = site.events if full else site.events[-HOME_RECENT:]
             return self.page("home.html", timeline=group_by_month(shown), complete=full,
-                             actor_groups=self.actor_groups())
-        if job.kind in ("actor", "year", "kind", "tag"):
+                             actor_groups=self.actor_groups(), chart=self.chart.home(), map=self.map,
+                             actor_groups_all=self.actor_groups(include_local=True))
+        if job.kind == "places":
+            return self.page("places.html", map=self.map, places=self.places.places)
+        if job.kind in ("actor", "year", "kind", "tag", "place"):
             return self.render_list(job)
         if job.kind == "index":
             return self.render_index(job.args[0])
@@ -185,6 +232,8 @@ class Renderer:
             events, base = site.by_year[ident], f"years/{ident}/"
         elif job.kind == "kind":
             events, base = site.by_kind[ident], f"kinds/{ident}/"
+        elif job.kind == "place":
+            events, base = self.places.by_slug[ident].events, f"places/{ident}/"
         else:
             events, base = site.by_tag[ident], f"tags/{ident}/"
         shown = events[index * size:(index + 1) * size]
@@ -196,11 +245,13 @@ class Renderer:
         common = dict(timeline=group_by_month(shown), pagination=pagination)
         if job.kind == "actor":
             return self.page("actor.html", actor=self.config.actors[ident], profile=site.profiles.get(ident),
-                             events=events, **common)
+                             events=events, chart=self.chart.actor(ident) if index == 0 else "", **common)
         if job.kind == "year":
             title = heading = f"Events of {ident}"
         elif job.kind == "kind":
             title = heading = self.config.kinds[ident]
+        elif job.kind == "place":
+            title = heading = f"Place: {self.places.by_slug[ident].place.name}"
         else:
             name = site.tag_names[ident]
             title, heading = f"Tag: {name}", f"Events tagged “{name}”"
@@ -244,3 +295,8 @@ def group_by_month(events: list[Event]) -> list[tuple[int, list[tuple[PartialDat
         month = PartialDate(event.date.year, event.date.month)
         years.setdefault(event.date.year, {}).setdefault(month, []).append(event)
     return [(year, list(months.items())) for year, months in years.items()]
+
+
+def month_id(date: PartialDate) -> str:
+    """The id of a month's section in a list of events: 'm-2020-03', or 'm-2015' for the year-only events."""
+    return f"m-{date.year:04d}-{date.month:02d}" if date.month else f"m-{date.year:04d}"
