@@ -27,7 +27,7 @@ from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, SiteConfig
 from .parallel import map_chunks, state
 from .exports import FragmentSource, Fragments, event_fragments
-from .publishing import publishing_jobs
+from .publishing import PUBLISHED, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site
 from .write import OutputError, Staging, check_output_dir
@@ -205,7 +205,8 @@ class Builder:
         started = self._lap = time.perf_counter()
         self.timings = {}
         self.hints = changed
-        self._signature = input_signature(self.options) if write and self.options.use_cache else ""
+        self._signature = input_signature(self.options) if write and publishing and changed is None \
+            and self.options.use_cache else ""
         options = self.options
         output = options.output
         if write:
@@ -314,12 +315,13 @@ class Builder:
     def _publish(self, site: Site, layout_key: str, pages: list[str], staging: Staging, keep: set[str],
                  publishing: bool) -> None:
         """Feeds, sitemap, open data: each group only when its key changed (or kept as is, if not publishing)."""
+        if not publishing:
+            keep.update(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
+            return
         for job in publishing_jobs(site, pages, layout_key, self._fragment_source(site, layout_key)):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
-            if previous and (not publishing or all(staging.fresh(rel, job.key) for rel in previous)):
+            if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
-                continue
-            if not publishing:
                 continue
             for rel, content in job.produce():
                 if rel in keep:

@@ -43,13 +43,9 @@ CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record TEXT NOT NULL
 
 
 def digest(*parts: bytes | str) -> str:
-    """A short, stable hash of the given parts (each length-prefixed, so parts cannot run together)."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+    """A short, stable hash of the given parts (their repr keeps the parts apart: ('ab', 'c') != ('a', 'bc'))."""
+    data = parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else repr(parts).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def digest_many(label: str, items: list[str]) -> str:

@@ -20,12 +20,15 @@ from .site import Site
 from .sitemap import render_robots, render_sitemap
 
 
+PUBLISHED = "publish:"
+
+
 @dataclass(frozen=True)
 class PublishJob:
     """A group of published files, the key of its inputs, and how to make them."""
 
     name: str
-    key: str
+    key: str  # starts with "publish:", so a build that does not publish can keep these files as they are
     produce: Callable[[], Iterator[tuple[str, bytes]]]
 
 
@@ -43,7 +46,7 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
     for actor in site.config.actors:
         feed_inputs += [actor] + [event.fingerprint for event in latest(site.by_actor.get(actor, []))]
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return [
+    jobs = [
         PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
                    lambda: _encoded(render_feeds(site))),
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
@@ -52,6 +55,7 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
         PublishJob("filters", digest("filters", layout_key, events), lambda: _encoded(render_filter_index(site))),
     ]
+    return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]
 
 
 def render_publishing(site: Site, pages: list[str]) -> list[tuple[str, bytes]]:
