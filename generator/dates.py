@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton
 from .pickling import compact
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -69,6 +69,21 @@ class PartialDate:
         if approximate:
             return f"c. {text}" if self.precision == "year" else f"around {text}"
         return text
+
+
+def display_range(start: PartialDate, end: PartialDate, language: str) -> str:
+    """A span as readers write it: '19–20 April 2019', 'April – May 2020', '2014–2016'."""
+    locale = _babel_locale(language)
+    if start.precision != end.precision or end.last_day() < start.first_day():
+        return f"{start.display(language)} – {end.display(language)}"
+    if start.precision == "day":
+        # CLDR has no interval pattern with full month names; shorten only the common day-first case
+        if (start.year, start.month) == (end.year, end.month) and \
+                str(locale.date_formats["long"].pattern).startswith("d"):
+            return f"{format_skeleton('d', start.first_day(), locale=locale)}–{end.display(language)}"
+        return f"{start.display(language)} – {end.display(language)}"
+    skeleton = "yMMMM" if start.precision == "month" else "y"
+    return format_interval(start.first_day(), end.first_day(), skeleton, locale=locale)
 
 
 def parse_partial_date(value: object) -> PartialDate:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .cache import digest, digest_many
 from .chart import ChartRenderer, Texts
-from .dates import PartialDate, language_name
+from .dates import PartialDate, display_range, language_name
 from .geo import MapRenderer, PlaceIndex, index_places, region_key
 from .model import Actor, EndDate, Event, Involvement, SiteConfig
 from .site import Site
@@ -78,7 +78,9 @@ class Renderer:
         return date.display(self.config.language, approximate) if date else ""
 
     def when(self, event: Event) -> str:
-        """The event's date as shown: '2 January 2020', 'c. 2015', '31 August 2020 – 1 September 2020'."""
+        """The event's date as shown: '2 January 2020', 'c. 2015', '31 August – 1 September 2020'."""
+        if isinstance(event.end, PartialDate) and not event.approximate:
+            return display_range(event.date, event.end, self.config.language)
         return event.date.display(self.config.language, event.approximate) + self._end_text(event.end)
 
     def _end_text(self, end: EndDate) -> str:

@@ -58,3 +58,15 @@ def test_iso_round_trips_at_every_precision(day, parts):
 def test_fraction_of_year():
     assert PartialDate(2015).fraction_of_year() == 0.0
     assert 0.49 < PartialDate(2020, 7).fraction_of_year() < 0.51
+
+
+def test_spans_are_written_as_readers_write_them():
+    from generator.dates import display_range
+
+    span = lambda a, b, language="en-GB": display_range(parse_partial_date(a), parse_partial_date(b), language)  # noqa: E731
+    assert span("2019-04-19", "2019-04-20") == "19–20 April 2019"
+    assert span("2019-04-19", "2019-04-20", "fr") == "19–20 avril 2019"
+    assert span("2020-08-31", "2020-09-01") == "31 August 2020 – 1 September 2020"
+    assert span("2020-04", "2020-05") == "April\u2009–\u2009May 2020"  # CLDR: thin spaces
+    assert span("2014", "2016") == "2014–2016"
+    assert span("2020-01", "2020-01-05") == "January 2020 – 5 January 2020"
