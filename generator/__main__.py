@@ -263,7 +263,26 @@ def serve_command(site_dir: Path, host: str, port: int, drafts: bool, open_brows
 
 
 def main() -> None:
-    cli(prog_name="python -m generator")
+    """Run the CLI; a bug shows as one line (GENERATOR_DEBUG=1 for the traceback), Ctrl-C as 'Interrupted.'"""
+    import os
+
+    try:
+        cli(prog_name="python -m generator", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug: say so plainly, without a traceback
+        if os.environ.get("GENERATOR_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {error} (this is a bug in the generator; "
+                   f"run with GENERATOR_DEBUG=1 for details)", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -89,3 +89,21 @@ def test_help_lists_the_commands():
     assert result.returncode == 0
     for command in ("build", "check", "new"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
+
+
+def test_a_bug_is_reported_in_one_line_without_a_traceback(site, monkeypatch, capsys):
+    import pytest
+
+    import generator.__main__ as cli_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something impossible")
+
+    monkeypatch.setattr(cli_module, "build", broken)
+    monkeypatch.setattr("sys.argv", ["generator", "build", "--site", str(site.root)])
+    monkeypatch.delenv("GENERATOR_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        cli_module.main()
+    assert exit_.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: something impossible" in err and "Traceback" not in err
