@@ -123,7 +123,7 @@ def hugo_cold(count: int) -> float | None:
         return None
     site = make_hugo_site(SCRATCH / f"site-{count}", SCRATCH / f"hugo-{count}")
     times = []
-    for n in range(3):
+    for _ in range(3):
         if (site / "public").exists():
             os.rename(site / "public", SCRATCH / "attic" / f"hugo-public-{time.monotonic_ns()}")
         started = time.perf_counter()

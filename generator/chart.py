@@ -345,7 +345,7 @@ def _fade_mask(ident: str, bar: Bar, y: int) -> str:
         stops += [(1.0, 1.0)]
     gradient = "".join(f'<stop offset="{offset:.3f}" stop-color="#fff" stop-opacity="{opacity}"/>'
                        for offset, opacity in stops)
-    x, right = _fmt(bar.x - 1), _fmt(bar.right + 1)
+    x = _fmt(bar.x - 1)
     return (f'<linearGradient id="{ident}-g" gradientUnits="userSpaceOnUse" x1="{_fmt(bar.x)}" '
             f'x2="{_fmt(bar.right)}" y1="0" y2="0">{gradient}</linearGradient>'
             f'<mask id="{ident}" maskUnits="userSpaceOnUse" x="{x}" y="{y - 1}" width="{_fmt(bar.width + 2)}" '

@@ -203,12 +203,11 @@ class Fields:
             return ()
         sources = []
         for index, item in enumerate(value):
-            source = self.child(key, {}).child(index, item if isinstance(item, dict) else {})
             if not isinstance(item, dict):
                 self.error(key, f"each source must be a mapping with url, title, publisher, language; "
                                 f"found {type_name(item)}", index)
                 continue
-            read = source.source(f"source {index + 1}")
+            read = Fields(item, self.doc, self.path, self.problems, (*self.at, key, index)).source(f"source {index + 1}")
             if read:
                 sources.append(read)
         return tuple(sources)
@@ -245,7 +244,7 @@ class Fields:
                 self.error(key, f"each correction must be a mapping with date and note, found {type_name(item)}",
                            index)
                 continue
-            entry = self.child(key, {}).child(index, item)
+            entry = Fields(item, self.doc, self.path, self.problems, (*self.at, key, index))
             entry.unknown_keys(("date", "note"), "correction field")
             date = entry.date("date", required=True, what="correction")
             note = entry.text("note", required=True, what="correction")
