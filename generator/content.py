@@ -178,19 +178,6 @@ def check_duplicate_slugs(events: list[Event], problems: Problems) -> None:
             seen[event.slug] = event
 
 
-def load_events(site_dir: Path, config: SiteConfig, problems: Problems) -> list[Event]:
-    """Every event under content/events, validated; invalid ones are reported and left out."""
-    events = []
-    for file, rel in content_files(site_dir, EVENTS_DIR):
-        source = read_source_file(file, rel, problems)
-        if source:
-            event = read_event(source, config, problems)
-            if event:
-                events.append(event)
-    check_duplicate_slugs(events, problems)
-    return events
-
-
 def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
     """The content pages under content/pages (about, methodology…)."""
     pages: list[Page] = []

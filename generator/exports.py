@@ -120,11 +120,6 @@ def actor_record(site: Site, actor: Actor) -> dict[str, Any]:
 
 
 # -- events.csv ----------------------------------------------------------------------------------
-def events_csv(site: Site) -> str:
-    """One row per event (RFC 4180, UTF-8): lists joined by '; ', sources and corrections one per line."""
-    return dict(render_exports(site))[EVENTS_CSV]
-
-
 def csv_row(event: Event, record: dict[str, Any]) -> list[str]:
     row = {key: _cell(value) for key, value in record.items()}
     row.update({

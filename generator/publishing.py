@@ -56,8 +56,3 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
         PublishJob("filters", digest("filters", layout_key, events), lambda: _encoded(render_filter_index(site))),
     ]
     return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]
-
-
-def render_publishing(site: Site, pages: list[str]) -> list[tuple[str, bytes]]:
-    """(output path, bytes) of every published file."""
-    return [file for job in publishing_jobs(site, pages, "") for file in job.produce()]
