@@ -24,10 +24,10 @@ from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_page
     split_source
 from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
-from .model import Event, SiteConfig
-from .parallel import map_chunks, state
-from .exports import FragmentSource, Fragments, event_fragments
-from .publishing import PUBLISHED, publishing_jobs
+from .model import Event, Page, SiteConfig
+from .parallel import map_chunks, map_groups, state
+from .exports import Fragments, event_fragments
+from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site
 from .write import OutputError, Staging, check_output_dir
@@ -126,6 +126,7 @@ class Builder:
     def load(self, problems: Problems) -> Site | None:
         """Read and validate site.yaml and content/, render the Markdown; None if there were errors."""
         options = self.options
+        self._template_problem: Problem | None = None
         try:
             config_key = digest((options.site_dir / CONFIG_FILE).read_bytes(), options.base_url or "")
         except OSError:
@@ -139,11 +140,14 @@ class Builder:
             self._config = (config_key, loaded, found.items)
         config = self._config[1]
         problems.extend(self._config[2])
-        events = self.load_events(config, config_key, problems)
         pages = load_pages(options.site_dir, problems)
         profiles = load_profiles(options.site_dir, config, problems)
+        self._prepare_layout(config, config_key, pages, profiles)
+        events = self.load_events(config, config_key, problems)
         if problems.fatal(options.strict):
             return None
+        if self._template_problem:
+            raise SiteError([self._template_problem])
         if not options.drafts:
             events = [event for event in events if not event.draft]
         markdown = MarkdownRenderer()
@@ -152,6 +156,22 @@ class Builder:
             page.html = rendered[page.body] = self._html.get(page.body) or markdown.render(page.body)
         self._html = rendered
         return build_site(config, events, pages, profiles)
+
+    def _prepare_layout(self, config: SiteConfig, config_key: str, pages: list[Page],
+                        profiles: dict[str, Page]) -> None:
+        """The layout key (templates, configuration, content pages) and the Jinja2 environment."""
+        options = self.options
+        templates = options.site_dir / TEMPLATES_DIR
+        templates_key = _folder_digest(templates, skip=STATIC_DIR)
+        self.layout_key = digest(templates_key, config.base_url, str(options.drafts), config_key,
+                                 *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)))
+        self.data_key = digest("data", config_key)  # the open data shows no template
+        if self._environment is None or self._environment[0] != templates_key:
+            self._environment = (templates_key, make_environment(templates))
+        self.environment = self._environment[1]
+        # Cards show one event each: they are rendered with the events' Markdown, in the same workers.
+        self._card_renderer = Renderer(build_site(config, [], pages, profiles), templates, self.layout_key,
+                                       self.environment)
 
     def load_events(self, config: SiteConfig, config_key: str, problems: Problems) -> list[Event]:
         """Every event under content/events: from the cache when its file and site.yaml are unchanged."""
@@ -183,14 +203,23 @@ class Builder:
         # site.yaml changed but the file did not: re-validate, reuse the rendered Markdown.
         rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt) for entry in cached.values()}
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
-                            config=config, rendered=rendered)
-        for rel, file_hash, event, found in parsed:
+                            config=config, rendered=rendered, renderer=self._card_renderer,
+                            data_key=self.data_key, site_dir=self.options.site_dir)
+        made: dict[str, Fragments] = {}
+        for rel, file_hash, event, found, card, fragments in parsed:
             problems.extend(found)
-            if event is not None:
-                event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
-                events.append(event)
-                if not any(not p.warning for p in found):
-                    seen[rel] = CachedEvent(file_hash, config_key, event, found)
+            if event is None:
+                continue
+            events.append(event)
+            if isinstance(card, Problem):
+                self._template_problem = self._template_problem or card
+            else:
+                self.cache.cards[self._card_renderer.card_key(event)] = card
+            if fragments is not None:
+                made[digest(self.data_key, event.fingerprint)] = fragments
+            if not any(not p.warning for p in found):
+                seen[rel] = CachedEvent(file_hash, config_key, event, found)
+        self.cache.add_fragments(made)
         self.cache.events = seen
         events.sort(key=lambda e: e.path)
         check_duplicate_slugs(events, problems)
@@ -219,15 +248,8 @@ class Builder:
         if site is None:
             raise SiteError(problems.sorted())
         self.lap("load and validate")
-        templates = options.site_dir / TEMPLATES_DIR
-        templates_key = _folder_digest(templates, skip=STATIC_DIR)
-        layout_key = digest(templates_key, site.config.base_url, str(options.drafts),
-                            (options.site_dir / CONFIG_FILE).read_bytes(),
-                            *(f"{p.slug}:{p.title}" for p in site.pages))
-        if self._environment is None or self._environment[0] != templates_key:
-            self._environment = (templates_key, make_environment(templates))
         try:
-            renderer = Renderer(site, templates, layout_key, self._environment[1])
+            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment)
             jobs = renderer.plan()
             result = self._render_and_write(site, renderer, jobs, write, publishing)
         except jinja2.TemplateError as error:
@@ -276,30 +298,39 @@ class Builder:
             keep.add(job.rel)
         stale = [job for job in jobs if not staging.fresh(job.rel, job.key)]
         self.lap("plan")
-        events_to_render = [job for job in stale if job.kind == "event"]
         card_keys = {e.slug: renderer.card_key(e) for e in site.events}
         missing_cards = [slug for slug, key in card_keys.items() if key not in self.cache.cards]
-        # Event pages and cards in the workers (they write their pages into the staging folder).
-        work = [("page", job.rel, job.key, job.args[0]) for job in events_to_render]
-        work += [("card", "", "", slug) for slug in missing_cards]
-        outcomes = map_chunks(_render_events, work, progress=self._progress("Rendering pages", len(work)),
-                              renderer=renderer, staging=staging, site_dir=options.site_dir)
-        for kind, rel, key, slug, value in outcomes:
-            if kind == "card":
-                self.cache.cards[card_keys[slug]] = value
-            else:
-                staging.record(rel, key, value == "written")
-        self.lap("render events")
+        if missing_cards:  # the templates changed: the lists show cards, so they come first
+            made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
+                              len(missing_cards)), renderer=renderer, site_dir=options.site_dir)
+            for slug, html in made:
+                self.cache.cards[card_keys[slug]] = html
         self.cache.cards = {key: self.cache.cards[key] for key in card_keys.values()}
         renderer.cards = {slug: self.cache.cards[key] for slug, key in card_keys.items()}
-        # Aggregate pages in this process: they reuse the cards.
-        for job in stale:
-            if job.kind != "event":
-                staging.put(job.rel, job.key, renderer.render(job).encode("utf-8"))
         for rel, content in static.items():
             staging.put(rel, digest(content), content)
-        self._publish(site, renderer.layout_key, [job.rel for job in jobs], staging, keep, publishing)
-        self.lap("render lists")
+        published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
+        # Every stale page and published file in the workers, which write them into the staging folder:
+        # the open data and the lists first (few, large), then the event pages (many, small).
+        if any(job.kind in ("home", "actor") for job in stale):
+            renderer.chart  # noqa: B018 - computed once here rather than in each worker
+        if any(job.kind in ("home", "places", "place") for job in stale):
+            renderer.map  # noqa: B018
+        lists = [("page", n) for n, job in enumerate(stale) if job.kind != "event"]
+        events = [("page", n) for n, job in enumerate(stale) if job.kind == "event"]
+        groups = [[("publish", n)] for n in range(len(published))]
+        groups += [lists[i:i + 8] for i in range(0, len(lists), 8)]
+        groups += [events[i:i + 200] for i in range(0, len(events), 200)]
+        outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
+                              renderer=renderer, staging=staging, site_dir=options.site_dir, pages=stale,
+                              published=published)
+        for rel, key, written in outcomes:
+            if key.startswith(PUBLISHED):
+                if rel in keep:
+                    raise OutputError(f"two pages would be written to the same file '{rel}'")
+                keep.add(rel)
+            staging.record(rel, key, written)
+        self.lap("render pages")
         result.rendered = len(stale)
         result.pages = len(keep)
         if write:
@@ -312,33 +343,33 @@ class Builder:
         self.lap("write")
         return result
 
-    def _publish(self, site: Site, layout_key: str, pages: list[str], staging: Staging, keep: set[str],
-                 publishing: bool) -> None:
-        """Feeds, sitemap, open data: each group only when its key changed (or kept as is, if not publishing)."""
+    def _stale_publishing(self, site: Site, pages: list[str], staging: Staging, keep: set[str],
+                          publishing: bool) -> list[PublishJob]:
+        """The groups of feeds, sitemap and open data whose key changed; the others are kept as they are
+        (all of them, if not publishing)."""
         if not publishing:
             keep.update(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
-            return
-        for job in publishing_jobs(site, pages, layout_key, self._fragment_source(site, layout_key)):
+            return []
+        stale = []
+        fragments: list[Fragments] = []  # filled here, before the workers fork, if the open data is stale
+        for job in publishing_jobs(site, pages, self.layout_key, lambda: fragments):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
                 continue
-            for rel, content in job.produce():
-                if rel in keep:
-                    raise OutputError(f"two pages would be written to the same file '{rel}'")
-                keep.add(rel)
-                staging.put(rel, job.key, content)
+            if job.name == "data":
+                fragments.extend(self._fragments(site))
+            stale.append(job)
+        return stale
 
-    def _fragment_source(self, site: Site, layout_key: str) -> FragmentSource:
-        """Each event's share of the open data files, from the cache unless the event or layout changed."""
-        def fragments(events: list[Event]) -> list[Fragments]:
-            keys = [digest("data", layout_key, event.fingerprint) for event in events]
-            known = self.cache.fragments(keys)
-            made = {key: event_fragments(site, event) for key, event in zip(keys, events) if key not in known}
-            self.cache.add_fragments(made)
-            known.update(made)
-            return [known[key] for key in keys]
-        return fragments
+    def _fragments(self, site: Site) -> list[Fragments]:
+        """Each event's share of the open data files: made with the event, else from the cache."""
+        keys = [digest(self.data_key, event.fingerprint) for event in site.events]
+        known = self.cache.fragments(keys)
+        made = {key: event_fragments(site, event) for key, event in zip(keys, site.events) if key not in known}
+        self.cache.add_fragments(made)
+        known.update(made)
+        return [known[key] for key in keys]
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress
@@ -355,50 +386,72 @@ class _WorkerTemplateError(Exception):
         self.problem = problem
 
 
-def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, str, Event | None, list[Problem]]]:
-    """Worker: read, parse and validate some event files and render their Markdown."""
+ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None"]
+
+
+def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
+    """Worker: read, parse and validate some event files, render their Markdown and cards, and make their
+    share of the open data files; a template error comes back in place of the card."""
     config: SiteConfig = state("config")
     rendered: dict[str, tuple[str, str]] = state("rendered")
+    renderer: Renderer = state("renderer")
+    site = renderer.site
     markdown = MarkdownRenderer()
-    results: list[tuple[str, str, Event | None, list[Problem]]] = []
+    results: list[ParsedEvent] = []
     for rel, path in chunk:
         problems = Problems()
         try:
             raw = Path(path).read_bytes()
         except OSError as error:
             problems.error(rel, None, f"cannot read file: {error.strerror}")
-            results.append((rel, "", None, problems.items))
+            results.append((rel, "", None, problems.items, "", None))
             continue
         file_hash = digest(raw)
         source = split_source(raw, rel, problems)
         event = read_event(source, config, problems) if source else None
-        if event is not None:
-            known = rendered.get(file_hash)
-            if known is None:
-                html = markdown.render(event.body)
-                known = (html, first_paragraph(html))
-            event.html, event.excerpt = known
-        results.append((rel, file_hash, event, problems.items))
+        if event is None:
+            results.append((rel, file_hash, None, problems.items, "", None))
+            continue
+        event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
+        known = rendered.get(file_hash)
+        if known is None:
+            html = markdown.render(event.body)
+            known = (html, first_paragraph(html))
+        event.html, event.excerpt = known
+        card: str | Problem
+        try:
+            card = renderer.render_card(event)
+        except jinja2.TemplateError as error:
+            card = template_problem(error, state("site_dir"))
+        results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event)))
     return results
 
 
-def _render_events(chunk: Sequence[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str, str]]:
-    """Worker: render event pages into the staging folder, and event cards; report what was done."""
+def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:
+    """Worker: render the cards of some events."""
+    renderer: Renderer = state("renderer")
+    try:
+        return [(slug, renderer.render_card(renderer.site.event_by_slug[slug])) for slug in chunk]
+    except jinja2.TemplateError as error:
+        raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
+
+
+def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, bool]]:
+    """Worker: render pages and published files into the staging folder; (path, key, whether written)."""
     renderer: Renderer = state("renderer")
     staging: Staging = state("staging")
-    site = renderer.site
     results = []
-    for kind, rel, key, slug in chunk:
-        event = site.event_by_slug[slug]
-        try:
-            if kind == "card":
-                results.append((kind, rel, key, slug, renderer.render_card(event)))
+    try:
+        for what, index in chunk:
+            if what == "publish":
+                job: PublishJob = state("published")[index]
+                for rel, content in job.produce():
+                    results.append((rel, job.key, staging.stage(rel, content)))
             else:
-                html = renderer.render(PageJob(rel, key, "event", (slug,)))
-                written = staging.stage(rel, html.encode("utf-8"))
-                results.append((kind, rel, key, slug, "written" if written else "same"))
-        except jinja2.TemplateError as error:
-            raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
+                page: PageJob = state("pages")[index]
+                results.append((page.rel, page.key, staging.stage(page.rel, renderer.render(page).encode("utf-8"))))
+    except jinja2.TemplateError as error:
+        raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
     return results
 
 

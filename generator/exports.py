@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from markupsafe import Markup
 
@@ -31,13 +31,12 @@ LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and correct
 
 
 Fragments = tuple[str, str, str]  # an event's events.json record, events.csv row and TimelineJS slide
-FragmentSource = Callable[[list[Event]], list[Fragments]]
 _MARKER = "\x00events\x00"
 
 
-def render_exports(site: Site, fragments: FragmentSource | None = None) -> Iterator[tuple[str, str]]:
+def render_exports(site: Site, fragments: list[Fragments] | None = None) -> Iterator[tuple[str, str]]:
     """The three open data files, assembled from each event's fragments (which a cache may supply)."""
-    parts = fragments(site.events) if fragments else [event_fragments(site, event) for event in site.events]
+    parts = fragments if fragments is not None else [event_fragments(site, event) for event in site.events]
     yield EVENTS_JSON, _with_events(events_document(site, with_events=False), [p[0] for p in parts])
     yield EVENTS_CSV, _csv_line(list(CSV_COLUMNS)) + "".join(p[1] for p in parts)
     yield TIMELINE_JSON, _with_events(timeline_document(site, with_events=False), [p[2] for p in parts])

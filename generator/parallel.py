@@ -36,24 +36,37 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     """function(chunk) over chunks of items, in forked workers when worthwhile; results in order.
 
     progress, if given, is called with the number of items done after each chunk."""
+    size = max(16, len(items) // (workers() * 4))
+    return map_groups(function, [items[i:i + size] for i in range(0, len(items), size)], progress, **shared)
+
+
+def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]],
+               progress: Callable[[int], None] | None = None, **shared: Any) -> list[R]:
+    """function(group) over the given groups of items (the heaviest first, for balance), in forked workers
+    when worthwhile; the results of all groups, in order."""
     _STATE.clear()
     _STATE.update(shared)
     count = workers()
+    total = sum(len(group) for group in groups)
     try:
-        if len(items) < MIN_PARALLEL or count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            done = function(items)
-            if progress:
-                progress(len(items))
-            return done
-        size = max(16, len(items) // (count * 4))
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        if total < MIN_PARALLEL or count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            results: list[R] = []
+            done = 0
+            for group in groups:
+                results.extend(function(group))
+                done += len(group)
+                if progress:
+                    progress(done)
+            return results
         gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results: list[R] = []
-            for part in pool.imap(function, chunks):
+            results = []
+            done = 0
+            for group, part in zip(groups, pool.imap(function, groups)):
                 results.extend(part)
+                done += len(group)
                 if progress:
-                    progress(len(results))
+                    progress(done)
             return results
     finally:
         _STATE.clear()

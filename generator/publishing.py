@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .cache import digest, digest_many
-from .exports import FragmentSource, render_exports
+from .exports import Fragments, render_exports
 from .feeds import latest, render_feeds
 from .filterindex import render_filter_index
 from .schema import SCHEMA_PATH, schema_text
@@ -39,7 +39,7 @@ def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
 
 
 def publishing_jobs(site: Site, pages: list[str], layout_key: str,
-                    fragments: FragmentSource | None = None) -> list[PublishJob]:
+                    fragments: Callable[[], list[Fragments]] | None = None) -> list[PublishJob]:
     """The published files in groups; `pages` are the output paths of the rendered pages."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     feed_inputs = [event.fingerprint for event in latest(site.events)]
@@ -51,7 +51,8 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
                    lambda: _encoded(render_feeds(site))),
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
                    lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
-        PublishJob("data", digest("data", layout_key, events), lambda: _encoded(render_exports(site, fragments))),
+        PublishJob("data", digest("data", layout_key, events),
+                   lambda: _encoded(render_exports(site, fragments() if fragments else None))),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
         PublishJob("filters", digest("filters", layout_key, events), lambda: _encoded(render_filter_index(site))),
     ]

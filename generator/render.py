@@ -19,6 +19,8 @@ from markupsafe import Markup
 from .cache import digest, digest_many
 from .chart import ChartRenderer, Texts
 from .dates import PartialDate, display_range, language_name
+from .content import slugify
+from .gazetteer import place_location
 from .geo import MapRenderer, PlaceIndex, index_places, region_key
 from .model import Actor, EndDate, Event, Involvement, SiteConfig
 from .site import Site
@@ -62,6 +64,7 @@ class Renderer:
         self.config: SiteConfig = site.config
         self.layout_key = layout_key
         self.cards: dict[str, str] = {}  # slug -> card HTML, filled before aggregate pages render
+        self._place_links: dict[str, list[tuple[str, str]]] = {}  # location -> places_of()
         self.env = environment or make_environment(templates_dir)
         self.env.globals.update(
             site=site, config=site.config, url=site.url, actors=site.config.actors,
@@ -144,9 +147,15 @@ class Renderer:
         return self.site.url(paged_rel(base, page).removesuffix("index.html")) + "#" + month_id(event.date)
 
     def places_of(self, event: Event) -> list[tuple[str, str]]:
-        """(place name, place page) of each place an event's location names."""
-        return [(entry.place.name, self.site.url(f"places/{entry.slug}/"))
-                for entry in self.places.of_event.get(event.slug, ())]
+        """(place name, place page) of each place an event's location names (from the event alone)."""
+        if not event.location:
+            return []
+        links = self._place_links.get(event.location)
+        if links is None:
+            links = self._place_links[event.location] = [
+                (place.name, self.site.url(f"places/{slugify(place.name)}/"))
+                for place in place_location(event.location, self.config.places)]
+        return links
 
     # -- the plan -----------------------------------------------------------------------------
     def plan(self) -> list[PageJob]:

@@ -79,7 +79,6 @@ class Staging:
         if _same_bytes(self.output / rel, content):
             return False
         if self.dry:
-            self.would_write += 1
             return True
         target = self.folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +91,7 @@ class Staging:
         self.unstatted.add(rel)
         if staged:
             self.staged.add(rel)
+            self.would_write += self.dry
 
     def put(self, rel: str, key: str, content: bytes) -> None:
         self.record(rel, key, self.stage(rel, content))

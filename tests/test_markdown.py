@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
+from conftest import ROOT
 from generator.markdown import MarkdownRenderer, first_paragraph
 from generator.typography import smarten
 
@@ -12,7 +13,8 @@ PLAIN = MarkdownRenderer(fast=False)
 
 PIECES = ["word", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&", "amp;", "\\",
           "^", ":", "http://x.org", "a@b.c", "<b>", "</b>", "  \n", "- ", "1. ", "| a | b |\n|---|---|\n", "\"",
-          "'", "--", "...", "[^1]", "[^1]: note\n", "[x]: http://y\n", "{: .c }", "# ", "## "]
+          "'", "--", "...", "[^1]", "[^1]: note\n", "[x]: http://y\n", "{: .c }", "# ", "## ", "\n===\n",
+          "\n---\n", "\n- - -\n", "[TOC]", "   #", "{#i}", "\n    code\n", "|"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -20,6 +22,15 @@ PIECES = ["word", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "!
 def test_fast_inline_processor_gives_the_same_html(pieces):
     text = "".join(pieces)
     assert FAST.render(text) == PLAIN.render(text)
+
+
+def test_fast_renderer_gives_the_same_html_on_the_bundled_content():
+    # whole documents, with every kind of syntax an editor uses (the fast renderer skips extensions)
+    files = sorted((ROOT / "content").rglob("*.md"))
+    assert len(files) > 100
+    for file in files:
+        text = file.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        assert FAST.render(text) == PLAIN.render(text), file
 
 
 def test_smart_punctuation_outside_code():
