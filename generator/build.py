@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import BuildCache, CachedEvent, digest, fingerprint
+from .cache import BuildCache, CachedEvent, Stat, digest, fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     split_source
@@ -29,7 +29,7 @@ from .parallel import map_chunks, map_groups, state
 from .exports import Fragments, event_fragments
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
-from .site import Site, build_site
+from .site import Site, build_site, update_site
 from .write import OutputError, Staging, check_output_dir
 
 TEMPLATES_DIR = "templates"
@@ -85,6 +85,8 @@ class Builder:
         self._config: tuple[str, SiteConfig, list[Problem]] | None = None
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
+        self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
+        self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -155,7 +157,7 @@ class Builder:
         for page in [*pages, *profiles.values()]:
             page.html = rendered[page.body] = self._html.get(page.body) or markdown.render(page.body)
         self._html = rendered
-        return build_site(config, events, pages, profiles)
+        return update_site(self.site, config, events, pages, profiles)
 
     def _prepare_layout(self, config: SiteConfig, config_key: str, pages: list[Page],
                         profiles: dict[str, Page]) -> None:
@@ -173,40 +175,61 @@ class Builder:
         self._card_renderer = Renderer(build_site(config, [], pages, profiles), templates, self.layout_key,
                                        self.environment)
 
+    def _event_files(self) -> list[tuple[str, str]]:
+        """content_files() of the events; the last list again when the watcher's hints only name files
+        in it that still exist (edits, not additions, deletions or moves)."""
+        hints, known = self.hints, self._files
+        if hints is None or known is None or not all(
+                rel in known[1] and os.path.isfile(os.path.join(self.options.site_dir, rel))
+                for rel in hints if rel.startswith(EVENTS_DIR + "/") or rel == EVENTS_DIR):
+            files = content_files(self.options.site_dir, EVENTS_DIR)
+            known = self._files = (files, {rel for _, rel in files})
+        return known[0]
+
     def load_events(self, config: SiteConfig, config_key: str, problems: Problems) -> list[Event]:
         """Every event under content/events: from the cache when its file and site.yaml are unchanged."""
         cached = self.cache.events
         events: list[Event] = []
         todo: list[tuple[str, str]] = []
         seen: dict[str, CachedEvent] = {}
-        for file, rel in content_files(self.options.site_dir, EVENTS_DIR):
+        started_ns = time.time_ns()
+        for file, rel in self._event_files():
             entry = cached.get(rel)
             if entry is None:  # a worker reads it
-                todo.append((rel, str(file)))
+                todo.append((rel, file))
                 continue
-            if self.hints is not None and rel not in self.hints and entry.config_key == config_key:
+            if entry.config_key != config_key:
+                todo.append((rel, file))
+                continue
+            if self.hints is not None and rel not in self.hints:
                 seen[rel] = entry  # the watcher says it has not changed
                 events.append(entry.event)
                 problems.extend(entry.warnings)
                 continue
             try:
-                file_hash = digest(file.read_bytes())
+                info = os.stat(file)
+                if entry.stat is None or entry.stat != (info.st_size, info.st_mtime_ns, info.st_ino):
+                    with open(file, "rb") as handle:
+                        file_hash = digest(handle.read())
+                    if file_hash != entry.file_hash:
+                        todo.append((rel, file))
+                        continue
+                    entry = CachedEvent(entry.file_hash, config_key, entry.event, entry.warnings,
+                                        trusted_stat(info, started_ns))
             except OSError as error:
                 problems.error(rel, None, f"cannot read file: {error.strerror}")
                 continue
-            if entry.file_hash == file_hash and entry.config_key == config_key:
-                seen[rel] = entry
-                events.append(entry.event)
-                problems.extend(entry.warnings)
-            else:
-                todo.append((rel, str(file)))
+            seen[rel] = entry
+            events.append(entry.event)
+            problems.extend(entry.warnings)
         # site.yaml changed but the file did not: re-validate, reuse the rendered Markdown.
-        rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt) for entry in cached.values()}
+        rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt)
+                    for entry in (cached.get(rel) for rel, _ in todo) if entry is not None}
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
-                            data_key=self.data_key, site_dir=self.options.site_dir)
+                            data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns)
         made: dict[str, Fragments] = {}
-        for rel, file_hash, event, found, card, fragments in parsed:
+        for rel, file_hash, event, found, card, fragments, stat in parsed:
             problems.extend(found)
             if event is None:
                 continue
@@ -216,9 +239,9 @@ class Builder:
             else:
                 self.cache.cards[self._card_renderer.card_key(event)] = card
             if fragments is not None:
-                made[digest(self.data_key, event.fingerprint)] = fragments
+                made[f"{self.data_key}:{event.fingerprint}"] = fragments
             if not any(not p.warning for p in found):
-                seen[rel] = CachedEvent(file_hash, config_key, event, found)
+                seen[rel] = CachedEvent(file_hash, config_key, event, found, stat)
         self.cache.add_fragments(made)
         self.cache.events = seen
         events.sort(key=lambda e: e.path)
@@ -249,7 +272,8 @@ class Builder:
             raise SiteError(problems.sorted())
         self.lap("load and validate")
         try:
-            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment)
+            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment,
+                                self._reusable)
             jobs = renderer.plan()
             result = self._render_and_write(site, renderer, jobs, write, publishing)
         except jinja2.TemplateError as error:
@@ -259,6 +283,10 @@ class Builder:
         except OutputError as error:
             raise SiteError([Problem(TEMPLATES_DIR, None, str(error))]) from None
         self.site = site
+        # what this build made that the next may reuse: page digests of lists, and the chart's lanes
+        chart = renderer.chart.used if "chart" in renderer.__dict__ else \
+            {key: part for key, part in self._reusable.items() if key.startswith("chart:")}
+        self._reusable = {**renderer.used, **chart}
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed
@@ -298,15 +326,17 @@ class Builder:
             keep.add(job.rel)
         stale = [job for job in jobs if not staging.fresh(job.rel, job.key)]
         self.lap("plan")
-        card_keys = {e.slug: renderer.card_key(e) for e in site.events}
-        missing_cards = [slug for slug, key in card_keys.items() if key not in self.cache.cards]
+        cards, card_key = self.cache.cards, renderer.card_key
+        missing_cards = [event.slug for event in site.events if card_key(event) not in cards]
         if missing_cards:  # the templates changed: the lists show cards, so they come first
             made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
                               len(missing_cards)), renderer=renderer, site_dir=options.site_dir)
             for slug, html in made:
-                self.cache.cards[card_keys[slug]] = html
-        self.cache.cards = {key: self.cache.cards[key] for key in card_keys.values()}
-        renderer.cards = {slug: self.cache.cards[key] for slug, key in card_keys.items()}
+                cards[card_key(site.event_by_slug[slug])] = html
+        if len(cards) > len(site.events) * 1.1 + 64:  # forget the cards of events that changed since
+            live = {card_key(event) for event in site.events}
+            cards = self.cache.cards = {key: html for key, html in cards.items() if key in live}
+        renderer.cards = cards
         for rel, content in static.items():
             staging.put(rel, digest(content), content)
         published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
@@ -364,7 +394,7 @@ class Builder:
 
     def _fragments(self, site: Site) -> list[Fragments]:
         """Each event's share of the open data files: made with the event, else from the cache."""
-        keys = [digest(self.data_key, event.fingerprint) for event in site.events]
+        keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
         known = self.cache.fragments(keys)
         made = {key: event_fragments(site, event) for key, event in zip(keys, site.events) if key not in known}
         self.cache.add_fragments(made)
@@ -386,7 +416,7 @@ class _WorkerTemplateError(Exception):
         self.problem = problem
 
 
-ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None"]
+ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None", "Stat | None"]
 
 
 def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
@@ -395,22 +425,25 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
     config: SiteConfig = state("config")
     rendered: dict[str, tuple[str, str]] = state("rendered")
     renderer: Renderer = state("renderer")
+    started_ns: int = state("started_ns")
     site = renderer.site
     markdown = MarkdownRenderer()
     results: list[ParsedEvent] = []
     for rel, path in chunk:
         problems = Problems()
         try:
-            raw = Path(path).read_bytes()
+            with open(path, "rb") as handle:
+                stat = trusted_stat(os.fstat(handle.fileno()), started_ns)
+                raw = handle.read()
         except OSError as error:
             problems.error(rel, None, f"cannot read file: {error.strerror}")
-            results.append((rel, "", None, problems.items, "", None))
+            results.append((rel, "", None, problems.items, "", None, None))
             continue
         file_hash = digest(raw)
         source = split_source(raw, rel, problems)
         event = read_event(source, config, problems) if source else None
         if event is None:
-            results.append((rel, file_hash, None, problems.items, "", None))
+            results.append((rel, file_hash, None, problems.items, "", None, None))
             continue
         event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
         known = rendered.get(file_hash)
@@ -423,7 +456,7 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
             card = renderer.render_card(event)
         except jinja2.TemplateError as error:
             card = template_problem(error, state("site_dir"))
-        results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event)))
+        results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event), stat))
     return results
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 import sqlite3
 import sys
@@ -24,7 +25,7 @@ from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "3"
+FORMAT = "4"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -49,8 +50,12 @@ def digest(*parts: bytes | str) -> str:
 
 
 def digest_many(label: str, items: list[str]) -> str:
-    """The hash of a long list of short strings (e.g. event fingerprints), in one pass."""
-    return digest(label, str(len(items)), "\n".join(items))
+    """The hash of a long list of short strings without newlines (e.g. event fingerprints), in one pass."""
+    data = f"{label}\n{len(items)}\n" + "\n".join(items)
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
+
+Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
 
 @dataclass
@@ -59,6 +64,15 @@ class CachedEvent:
     config_key: str
     event: Event
     warnings: list[Problem]
+    stat: Stat | None = None  # the file as it was read; None when its time was too recent to trust
+
+
+def trusted_stat(stat: os.stat_result, started_ns: int) -> Stat | None:
+    """A file's stat to recognise it by later, unless it was modified so close to the build's start that
+    a later edit in the same clock tick could keep the same time (then the file is hashed next time)."""
+    if stat.st_mtime_ns >= started_ns - 2_000_000_000:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 @dataclass(frozen=True)
@@ -118,10 +132,11 @@ class BuildCache:
                     return cls()
                 cache = cls(output=meta.get("output", ""))
                 for (data,) in db.execute("SELECT data FROM events"):
-                    for rel, file_hash, config_key, event, warnings in _loads(data):
+                    for rel, file_hash, config_key, event, warnings, stat in _loads(data):
                         if not isinstance(event, Event) or not isinstance(warnings, list):
                             return cls()
-                        cache.events[rel] = CachedEvent(file_hash, config_key, event, warnings)
+                        cache.events[rel] = CachedEvent(file_hash, config_key, event, warnings,
+                                                        tuple(stat) if stat else None)
                 cache.cards = dict(db.execute("SELECT key, html FROM cards"))
                 cache.pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
                                in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
@@ -188,7 +203,7 @@ class BuildCache:
             for rel, e in self.events.items():
                 shard = _shard(rel)
                 if shard in shards:
-                    shards[shard].append((rel, e.file_hash, e.config_key, e.event, e.warnings))
+                    shards[shard].append((rel, e.file_hash, e.config_key, e.event, e.warnings, e.stat))
             db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
                            [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",

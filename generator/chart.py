@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Sequence
 
 from markupsafe import Markup, escape
 
+from .cache import digest_many
 from .dates import PartialDate
 from .model import Actor, Event, Involvement, SiteConfig
 
@@ -49,12 +51,17 @@ class Scale:
 
     def span(self, date: PartialDate) -> tuple[float, float]:
         """From the first to the end of the last day a partial date may mean."""
-        return self.x(date.first_day()), self.x(date.last_day() + dt.timedelta(days=1))
+        return _span(self, date)
 
     def years(self) -> list[tuple[int, float, float]]:
         """The year bands: (year, x0, x1)."""
         return [(year, self.x(dt.date(year, 1, 1)), self.x(dt.date(year + 1, 1, 1)))
                 for year in range(self.start.year, (self.end - dt.timedelta(days=1)).year + 1)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _span(scale: Scale, date: PartialDate) -> tuple[float, float]:
+    return scale.x(date.first_day()), scale.x(date.last_day() + dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -214,12 +221,26 @@ class ChartRenderer:
     """Computes every lane once, then renders the whole chart (home page) or one lane (actor pages)."""
 
     def __init__(self, config: SiteConfig, groups: list[tuple[str, list[Actor]]],
-                 events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts) -> None:
+                 events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts,
+                 known: dict[str, Any] | None = None, layout_key: str = "") -> None:
+        """known: lanes and their SVG from an earlier build of the same layout, by the key of their events
+        (the preview server rebuilds only the lanes of the actors an edit touched); `used` is what this
+        chart used of it, and what it made."""
+        known = known if known is not None else {}
+        self.used: dict[str, Any] = {}
         self.scale = Scale.of(config)
         self.groups = groups
-        self.lanes = {actor.id: build_lane(self.scale, actor, events_by_actor.get(actor.id, []), texts)
-                      for actor in config.actors.values()}
         self.milestones = milestones(self.scale, events, texts)
+        marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
+        self.lanes: dict[str, Lane] = {}
+        self._keys: dict[str, str] = {}
+        for actor in config.actors.values():
+            lane_events = events_by_actor.get(actor.id, [])
+            key = "chart:" + digest_many(f"lane:{layout_key}:{actor.id}", [e.fingerprint for e in lane_events])
+            lane = known.get(key) or build_lane(self.scale, actor, lane_events, texts)
+            self.lanes[actor.id] = self.used[key] = lane
+            self._keys[actor.id] = f"{key}:svg:{marks}"
+        self._known = known
         self.texts = texts
         self.period = (config.period_start.year, config.period_end.year)
         self._home: Markup | None = None
@@ -271,6 +292,12 @@ class ChartRenderer:
         return "".join(parts)
 
     def _lane(self, lane: Lane) -> str:
+        key = self._keys[lane.actor.id]
+        svg = self._known.get(key) or self._lane_svg(lane)
+        self.used[key] = svg
+        return svg
+
+    def _lane_svg(self, lane: Lane) -> str:
         actor = lane.actor
         height = lane.height
         width = PLOT_WIDTH + ARROW

@@ -47,10 +47,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def read_source_file(file: Path, rel: str, problems: Problems) -> SourceFile | None:
+def read_source_file(file: str | Path, rel: str, problems: Problems) -> SourceFile | None:
     """Read a Markdown file with YAML front matter; report what is wrong and return None if unusable."""
     try:
-        raw = file.read_bytes()
+        with open(file, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         problems.error(rel, None, f"cannot read file: {error.strerror}")
         return None
@@ -87,10 +88,10 @@ def split_source(raw: bytes, rel: str, problems: Problems) -> SourceFile | None:
     return SourceFile(rel, doc, "\n".join(lines[closing + 1:]).strip("\n") + "\n")
 
 
-def content_files(site_dir: Path, folder: str) -> list[tuple[Path, str]]:
-    """The Markdown files under a content folder, sorted, with their site-relative paths."""
-    found: list[tuple[Path, str]] = []
-    pending = [(site_dir / folder, folder)]
+def content_files(site_dir: Path, folder: str) -> list[tuple[str, str]]:
+    """The Markdown files under a content folder, sorted: (file path, site-relative path)."""
+    found: list[tuple[str, str]] = []
+    pending = [(os.path.join(site_dir, folder), folder)]
     while pending:
         directory, rel = pending.pop()
         try:
@@ -98,13 +99,15 @@ def content_files(site_dir: Path, folder: str) -> list[tuple[Path, str]]:
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             if entry.is_dir():
-                pending.append((Path(entry.path), f"{rel}/{entry.name}"))
-            elif entry.name.endswith(".md") and entry.is_file():
-                found.append((Path(entry.path), f"{rel}/{entry.name}"))
-    return sorted(found, key=lambda item: item[1])
+                pending.append((entry.path, f"{rel}/{name}"))
+            elif name.endswith(".md") and entry.is_file():
+                found.append((entry.path, f"{rel}/{name}"))
+    found.sort(key=lambda item: item[1])
+    return found
 
 
 def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Event | None:
@@ -188,7 +191,7 @@ def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
         fields = Fields(source.meta, source.doc, rel, problems)
         fields.unknown_keys(PAGE_KEYS)
         title = fields.text("title", required=True)
-        slug = _slug(fields, file.stem)
+        slug = _slug(fields, Path(file).stem)
         if slug in RESERVED_PAGE_SLUGS:
             fields.error("slug" if fields.has("slug") else None,
                          f"the slug '{slug}' is reserved for the generator's own pages")
@@ -208,7 +211,7 @@ def load_profiles(site_dir: Path, config: SiteConfig, problems: Problems) -> dic
         source = read_source_file(file, rel, problems)
         if not source:
             continue
-        ident = file.stem
+        ident = Path(file).stem
         if ident not in config.actors:
             problems.error(rel, 1, f"no actor '{ident}' in site.yaml{suggest(ident, config.actors)}: "
                                    f"name the file after an actor id")

@@ -19,7 +19,6 @@ from typing import Any, Callable
 from markupsafe import Markup, escape
 
 from .content import slugify
-from .gazetteer import place_location
 from .model import Event, Place
 from .site import Site
 
@@ -45,10 +44,9 @@ class PlacedEvents:
 
 @dataclass
 class PlaceIndex:
-    """Every place that has events, most events first, and the places of each event."""
+    """Every place that has events, most events first."""
 
     places: list[PlacedEvents]
-    of_event: dict[str, tuple[PlacedEvents, ...]]
     by_slug: dict[str, PlacedEvents] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,26 +54,12 @@ class PlaceIndex:
 
 
 def index_places(site: Site) -> PlaceIndex:
-    """Group the site's events by the places their locations name (each distinct location placed once)."""
-    entries: dict[str, PlacedEvents] = {}
-    of_event: dict[str, tuple[PlacedEvents, ...]] = {}
-    placed: dict[str, tuple[Place, ...]] = {}
-    for event in site.events:
-        if not event.location:
-            continue
-        if event.location not in placed:
-            placed[event.location] = place_location(event.location, site.config.places)
-        found = []
-        for place in placed[event.location]:
-            entry = entries.get(place.name)
-            if entry is None:
-                entry = entries[place.name] = PlacedEvents(place, slugify(place.name))
-            entry.events.append(event)
-            found.append(entry)
-        if found:
-            of_event[event.slug] = tuple(found)
-    ordered = sorted(entries.values(), key=lambda e: (-len(e.events), e.place.name.casefold()))
-    return PlaceIndex(ordered, of_event)
+    """The site's events grouped by the places their locations name (site.by_place), most events first."""
+    named: dict[str, Place] = {}
+    for place in site.config.places.values():
+        named.setdefault(place.name, place)
+    entries = [PlacedEvents(named[name], slugify(name), events) for name, events in site.by_place.items()]
+    return PlaceIndex(sorted(entries, key=lambda e: (-len(e.events), e.place.name.casefold())))
 
 
 @dataclass(frozen=True)

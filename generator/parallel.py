@@ -58,9 +58,18 @@ def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequ
                 if progress:
                     progress(done)
             return results
-        gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
+        return _in_workers(function, groups, count, progress)
+    finally:
+        _STATE.clear()
+
+
+def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], count: int,
+                progress: Callable[[int], None] | None) -> list[R]:
+    frozen = gc.get_freeze_count()
+    gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
+    try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = []
+            results: list[R] = []
             done = 0
             for group, part in zip(groups, pool.imap(function, groups)):
                 results.extend(part)
@@ -69,5 +78,5 @@ def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequ
                     progress(done)
             return results
     finally:
-        _STATE.clear()
-        gc.unfreeze()
+        if not frozen:  # leave a caller's own freeze (the preview server's) as it was
+            gc.unfreeze()

@@ -7,11 +7,12 @@ content pages; plus the events on it), so a build can skip any page whose key ha
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from operator import attrgetter
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -40,8 +41,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
-@dataclass(frozen=True)
-class PageJob:
+class PageJob(NamedTuple):
     """One output page: where it goes, what it depends on, and what to render."""
 
     rel: str
@@ -59,16 +59,19 @@ class Renderer:
     """Plans and renders every page of a Site with the templates of one folder."""
 
     def __init__(self, site: Site, templates_dir: Path, layout_key: str,
-                 environment: jinja2.Environment | None = None) -> None:
+                 environment: jinja2.Environment | None = None, known: dict[str, Any] | None = None) -> None:
+        """known: what an earlier build's chart made (lanes, SVG), reused where its key matches."""
         self.site = site
+        self.known = known
+        self.used: dict[str, Any] = {}  # what this build made that the next may reuse (with the chart's)
         self.config: SiteConfig = site.config
         self.layout_key = layout_key
-        self.cards: dict[str, str] = {}  # slug -> card HTML, filled before aggregate pages render
+        self.cards: dict[str, str] = {}  # card key -> card HTML (the build cache's), filled before lists render
         self._place_links: dict[str, list[tuple[str, str]]] = {}  # location -> places_of()
         self.env = environment or make_environment(templates_dir)
         self.env.globals.update(
             site=site, config=site.config, url=site.url, actors=site.config.actors,
-            sides=site.config.sides, kinds=site.config.kinds, card=self.card,
+            sides=site.config.sides, kinds=site.config.kinds, card=self.card, cards=self.cards_of,
         )
         self.env.filters.update(
             when=self.when, pdate=self.pdate, language_name=self.language_name,
@@ -103,19 +106,31 @@ class Renderer:
         return language_name(code, self.config.language)
 
     def card(self, event: Event, level: int = 4) -> Markup:
-        """An event's card, rendered once per build and reused on every list that shows it."""
-        html = self.cards.get(event.slug)
+        """An event's card, rendered once per build (kept in the cache across builds) and reused on every
+        list that shows it; level is the level of its heading."""
+        key = self.card_key(event)
+        html = self.cards.get(key)
         if html is None:
-            html = self.cards[event.slug] = self.render_card(event)
+            html = self.cards[key] = self.render_card(event)
         if level != 4:
             html = html.replace("<h4 ", f"<h{level} ", 1).replace("</h4>", f"</h{level}>", 1)
         return Markup(html)
+
+    def cards_of(self, events: list[Event], level: int = 4) -> Markup:
+        """The cards of several events, one after the other (one call from a template for a whole month)."""
+        cards, prefix = self.cards, f"card:{self.layout_key}:"
+        if level == 4:
+            try:
+                return Markup("".join([cards[prefix + event.fingerprint] for event in events]))
+            except KeyError:  # not rendered yet (a template that lists events before their cards are made)
+                pass
+        return Markup("".join([self.card(event, level) for event in events]))
 
     def render_card(self, event: Event) -> str:
         return self.env.get_template("card.html").render(event=event)
 
     def card_key(self, event: Event) -> str:
-        return digest("card", self.layout_key, event.fingerprint)
+        return f"card:{self.layout_key}:{event.fingerprint}"
 
     # -- the chart, the map and the places (computed once per build, when a page first needs them) ----
     @cached_property
@@ -132,18 +147,15 @@ class Renderer:
         texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
                       self.actor_url, self.config.kinds, sides)
         return ChartRenderer(self.config, self.actor_groups(include_local=True), self.site.by_actor,
-                             self.site.events, texts)
-
-    @cached_property
-    def _actor_positions(self) -> dict[str, dict[str, int]]:
-        return {a: {e.slug: n for n, e in enumerate(events)} for a, events in self.site.by_actor.items()}
+                             self.site.events, texts, self.known, self.layout_key)
 
     def actor_url(self, actor: Actor, event: Event | None = None) -> str:
         """An actor's page; with an event, the page of its list that shows it, at the event's month."""
         base = f"actors/{actor.id}/"
         if event is None:
             return self.site.url(base)
-        page = self._actor_positions[actor.id][event.slug] // self.config.page_size
+        position = bisect_left(self.site.by_actor[actor.id], event.sort_key, key=attrgetter("sort_key"))
+        page = position // self.config.page_size
         return self.site.url(paged_rel(base, page).removesuffix("index.html")) + "#" + month_id(event.date)
 
     def places_of(self, event: Event) -> list[tuple[str, str]]:
@@ -161,19 +173,15 @@ class Renderer:
     def plan(self) -> list[PageJob]:
         """Every page of the site, in a stable order, each with the key of its inputs."""
         site, layout = self.site, self.layout_key
-        jobs = [PageJob("index.html", digest("home", layout, region_key(),
-                                             digest_many("events", [e.fingerprint for e in site.events])), "home")]
-        for event in site.events:
-            previous, following = site.previous.get(event.slug), site.following.get(event.slug)
-            key = digest("event", layout, event.fingerprint, previous.fingerprint if previous else "",
-                         following.fingerprint if following else "")
-            jobs.append(PageJob(f"events/{event.slug}/index.html", key, "event", (event.slug,)))
+        everything = digest_many("events", [e.fingerprint for e in site.events])
+        jobs = [PageJob("index.html", digest("home", layout, region_key(), everything), "home")]
+        jobs.extend(self._event_jobs().values())
         milestones = digest_many("milestones", [e.fingerprint for e in site.events if e.milestone])
         for actor in self.config.actors.values():
             events = site.by_actor.get(actor.id, [])
             profile = site.profiles.get(actor.id)
-            extra = profile.html if profile else ""
-            extra += digest_many("chart", [e.fingerprint for e in events]) + milestones  # the chart shows all
+            # the first page shows the chart: every event of the actor, and the milestones
+            extra = digest(profile.html if profile else "", *self._page_digests(events)) + milestones
             jobs.extend(self._paged("actor", actor.id, f"actors/{actor.id}/", events, extra))
         for year, events in site.by_year.items():
             jobs.extend(self._paged("year", year, f"years/{year}/", events))
@@ -183,8 +191,7 @@ class Renderer:
             jobs.extend(self._paged("tag", tag, f"tags/{tag}/", events))
         for entry in self.places.places:
             jobs.extend(self._paged("place", entry.slug, f"places/{entry.slug}/", entry.events))
-        jobs.append(PageJob("places/index.html", digest("places", layout, region_key(), digest_many(
-            "events", [e.fingerprint for e in site.events])), "places"))
+        jobs.append(PageJob("places/index.html", digest("places", layout, region_key(), everything), "places"))
         counts = digest(*(f"{a}:{len(e)}" for a, e in site.by_actor.items()),
                         *(f"{y}:{len(e)}" for y, e in site.by_year.items()),
                         *(f"{k}:{len(e)}" for k, e in site.by_kind.items()),
@@ -197,13 +204,47 @@ class Renderer:
         jobs.append(PageJob("404.html", digest("404", layout), "404"))
         return jobs
 
+    def _event_jobs(self) -> dict[str, PageJob]:
+        """The event pages' jobs, by slug; when the site was updated from the last one planned, only those
+        of the events it touched are made again."""
+        site = self.site
+        known = (self.known or {}).get("event-jobs")
+        if known is not None and site.base and id(known[0]) == site.base and known[1] == self.layout_key:
+            jobs: dict[str, PageJob] = dict(known[2])
+            for slug in site.touched:
+                jobs[slug] = self._event_job(site.event_by_slug[slug])
+        else:
+            jobs = {event.slug: self._event_job(event) for event in site.events}
+        self.used["event-jobs"] = (site, self.layout_key, jobs)
+        return jobs
+
+    def _event_job(self, event: Event) -> PageJob:
+        # the key of a page that shows one event (and its neighbours' titles) joins their fingerprints
+        previous, following = self.site.previous.get(event.slug), self.site.following.get(event.slug)
+        key = f"event:{self.layout_key}:{event.fingerprint}:{previous.fingerprint if previous else ''}:" \
+              f"{following.fingerprint if following else ''}"
+        return PageJob(f"events/{event.slug}/index.html", key, "event", (event.slug,))
+
     def _paged(self, kind: str, ident: Any, base: str, events: list[Event], extra: str = "") -> list[PageJob]:
         size = self.config.page_size
         pages = max(1, math.ceil(len(events) / size))
+        shown = self._page_digests(events)
         return [PageJob(paged_rel(base, n), digest(kind, self.layout_key, str(ident), str(n), str(pages), extra,
-                                                   digest_many("events", [e.fingerprint for e in
-                                                                          events[n * size:(n + 1) * size]])),
-                        kind, (ident, n, pages)) for n in range(pages)]
+                                                   shown[n]), kind, (ident, n, pages)) for n in range(pages)]
+
+    def _page_digests(self, events: list[Event]) -> list[str]:
+        """The digest of the events on each page of a list; reused while the list is the same object (the
+        preview server's site copies only the lists an edit changes)."""
+        key = f"pages:{id(events)}:{self.config.page_size}"
+        known = (self.known or {}).get(key)
+        if known is not None and known[0] is events:
+            digests: list[str] = known[1]
+        else:
+            size = self.config.page_size
+            digests = [digest_many("events", [e.fingerprint for e in events[n:n + size]])
+                       for n in range(0, max(1, len(events)), size)]
+        self.used[key] = (events, digests)
+        return digests
 
     # -- rendering ----------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
@@ -301,11 +342,12 @@ class Renderer:
 
 def group_by_month(events: list[Event]) -> list[tuple[int, list[tuple[PartialDate, list[Event]]]]]:
     """[(year, [(month as a PartialDate, or the year itself for year-precision events, [events])])]."""
-    years: dict[int, dict[PartialDate, list[Event]]] = {}
+    years: dict[int, dict[int, list[Event]]] = {}
     for event in events:
-        month = PartialDate(event.date.year, event.date.month)
-        years.setdefault(event.date.year, {}).setdefault(month, []).append(event)
-    return [(year, list(months.items())) for year, months in years.items()]
+        date = event.date
+        years.setdefault(date.year, {}).setdefault(date.month, []).append(event)
+    return [(year, [(PartialDate(year, month), listed) for month, listed in months.items()])
+            for year, months in years.items()]
 
 
 def month_id(date: PartialDate) -> str:

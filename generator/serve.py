@@ -10,6 +10,7 @@ thread; changes made during a rebuild are gathered into the next one, so none is
 from __future__ import annotations
 
 import errno
+import gc
 import html
 import json
 import logging
@@ -261,6 +262,7 @@ class PreviewServer:
             self.reload_browsers(result)
             if result is not None:
                 self.publish()
+            settle_memory()
 
     # -- serving ------------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -274,6 +276,7 @@ class PreviewServer:
     def run(self, open_browser: bool = False) -> None:
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
         result = self.rebuild(["start"], publishing=True)
+        settle_memory()
         if result is None and not self.output.exists():
             self.output.mkdir(parents=True, exist_ok=True)
         app = self.application()
@@ -319,6 +322,14 @@ class PortInUse(Exception):
     def __init__(self, host: str, port: int) -> None:
         super().__init__(f"port {port} on {host} is already in use (or not allowed): choose another with --port, "
                          f"e.g. --port {port + 1}")
+
+
+def settle_memory() -> None:
+    """Between rebuilds: collect the last build's garbage, then freeze what survives (the site model), so
+    that the collector does not walk tens of thousands of objects in the middle of the next rebuild."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def describe(changed: list[str]) -> str:

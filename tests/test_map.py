@@ -200,7 +200,7 @@ def test_every_location_of_the_bundled_site_is_placed():
     assert config is not None
     unplaced = []
     for file, rel in content_files(ROOT, EVENTS_DIR):
-        match = re.search(r"^location: *\"?([^\"\n]+)\"?$", file.read_text(encoding="utf-8"), re.M)
+        match = re.search(r"^location: *\"?([^\"\n]+)\"?$", Path(file).read_text(encoding="utf-8"), re.M)
         if match and not place_location(match.group(1), config.places):
             unplaced.append((rel, match.group(1)))
     assert unplaced == []
