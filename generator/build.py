@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import BuildCache, CachedEvent, Stat, digest, fingerprint, trusted_stat
+from .cache import CACHE_DIR, BuildCache, CachedEvent, Fragments, Stat, digest, fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     split_source
@@ -26,7 +26,7 @@ from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import map_chunks, map_groups, state
-from .exports import Fragments, event_fragments
+from .exports import event_fragments
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
@@ -76,6 +76,7 @@ class Builder:
         self.fingerprint = fingerprint(MARKDOWN_CONFIG)
         self.cache = BuildCache()
         self._signature = ""
+        self._next_signature = ""  # computed by unchanged_result() just before run()
         if load_cache:
             self.load_cache()
         self.timings: dict[str, float] = {}
@@ -87,6 +88,7 @@ class Builder:
         self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
         self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
+        self._same_layout = False  # whether this build has the layout of the last one
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -107,7 +109,8 @@ class Builder:
             return None
         meta, pages = last
         output = self.options.output.resolve()
-        if meta.get("inputs") != input_signature(self.options) or meta.get("output") != str(output) or not pages:
+        self._next_signature = input_signature(self.options)  # run() uses it, if it comes next
+        if meta.get("inputs") != self._next_signature or meta.get("output") != str(output) or not pages:
             return None
         staging = Staging(output, pages, dry=True)
         if not all(staging.fresh(rel, record.key) for rel, record in pages.items()):
@@ -152,7 +155,7 @@ class Builder:
             raise SiteError([self._template_problem])
         if not options.drafts:
             events = [event for event in events if not event.draft]
-        markdown = MarkdownRenderer()
+        markdown = _markdown()
         rendered = {}
         for page in [*pages, *profiles.values()]:
             page.html = rendered[page.body] = self._html.get(page.body) or markdown.render(page.body)
@@ -169,7 +172,8 @@ class Builder:
                                  *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)))
         self.data_key = digest("data", config_key)  # the open data shows no template
         if self._environment is None or self._environment[0] != templates_key:
-            self._environment = (templates_key, make_environment(templates))
+            bytecode = options.site_dir / CACHE_DIR / "templates" if options.use_cache else None
+            self._environment = (templates_key, make_environment(templates, bytecode))
         self.environment = self._environment[1]
         # Cards show one event each: they are rendered with the events' Markdown, in the same workers.
         self._card_renderer = Renderer(build_site(config, [], pages, profiles), templates, self.layout_key,
@@ -204,7 +208,8 @@ class Builder:
             if self.hints is not None and rel not in self.hints:
                 seen[rel] = entry  # the watcher says it has not changed
                 events.append(entry.event)
-                problems.extend(entry.warnings)
+                if entry.warnings:
+                    problems.extend(entry.warnings)
                 continue
             try:
                 info = os.stat(file)
@@ -257,8 +262,9 @@ class Builder:
         started = self._lap = time.perf_counter()
         self.timings = {}
         self.hints = changed
-        self._signature = input_signature(self.options) if write and publishing and changed is None \
-            and self.options.use_cache else ""
+        signature, self._next_signature = self._next_signature, ""
+        self._signature = (signature or input_signature(self.options)) if write and publishing and \
+            changed is None and self.options.use_cache else ""
         options = self.options
         output = options.output
         if write:
@@ -271,6 +277,9 @@ class Builder:
         if site is None:
             raise SiteError(problems.sorted())
         self.lap("load and validate")
+        self._same_layout = self._reusable.get("layout") == self.layout_key
+        if not self._same_layout:
+            self._reusable = {"layout": self.layout_key}
         try:
             renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment,
                                 self._reusable)
@@ -286,7 +295,7 @@ class Builder:
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
         chart = renderer.chart.used if "chart" in renderer.__dict__ else \
             {key: part for key, part in self._reusable.items() if key.startswith("chart:")}
-        self._reusable = {**renderer.used, **chart}
+        self._reusable = {"layout": self.layout_key, **renderer.used, **chart}
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed
@@ -319,15 +328,20 @@ class Builder:
         folder = options.site_dir / TEMPLATES_DIR / STATIC_DIR
         for file, rel in _static_files(folder):
             static[f"{STATIC_DIR}/{rel}"] = file.read_bytes()
-        keep = set(static)
-        for job in jobs:
-            if job.rel in keep:
-                raise OutputError(f"two pages would be written to the same file '{job.rel}'")
-            keep.add(job.rel)
-        stale = [job for job in jobs if not staging.fresh(job.rel, job.key)]
+        keep = {*static, *(job.rel for job in jobs)}
+        if len(keep) != len(static) + len(jobs):
+            seen = set(static)
+            for job in jobs:
+                if job.rel in seen:
+                    raise OutputError(f"two pages would be written to the same file '{job.rel}'")
+                seen.add(job.rel)
+        stale = staging.stale(jobs)
         self.lap("plan")
         cards, card_key = self.cache.cards, renderer.card_key
-        missing_cards = [event.slug for event in site.events if card_key(event) not in cards]
+        # after an edit in the preview, only the events the site's update touched can lack a card
+        candidates = [site.event_by_slug[slug] for slug in site.touched] if site.base and self._same_layout \
+            else site.events
+        missing_cards = [event.slug for event in candidates if card_key(event) not in cards]
         if missing_cards:  # the templates changed: the lists show cards, so they come first
             made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
                               len(missing_cards)), renderer=renderer, site_dir=options.site_dir)
@@ -338,7 +352,9 @@ class Builder:
             cards = self.cache.cards = {key: html for key, html in cards.items() if key in live}
         renderer.cards = cards
         for rel, content in static.items():
-            staging.put(rel, digest(content), content)
+            key = digest(content)
+            if not staging.fresh(rel, key):
+                staging.put(rel, key, content)
         published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
         # Every stale page and published file in the workers, which write them into the staging folder:
         # the open data and the lists first (few, large), then the event pages (many, small).
@@ -387,7 +403,7 @@ class Builder:
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
                 continue
-            if job.name == "data":
+            if job.name in ("data", "filters") and not fragments:
                 fragments.extend(self._fragments(site))
             stale.append(job)
         return stale
@@ -416,6 +432,16 @@ class _WorkerTemplateError(Exception):
         self.problem = problem
 
 
+_MARKDOWN: list[MarkdownRenderer] = []
+
+
+def _markdown() -> MarkdownRenderer:
+    """One Markdown renderer per process, reused (making its converters takes milliseconds)."""
+    if not _MARKDOWN:
+        _MARKDOWN.append(MarkdownRenderer())
+    return _MARKDOWN[0]
+
+
 ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None", "Stat | None"]
 
 
@@ -427,7 +453,7 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
     renderer: Renderer = state("renderer")
     started_ns: int = state("started_ns")
     site = renderer.site
-    markdown = MarkdownRenderer()
+    markdown = _markdown()
     results: list[ParsedEvent] = []
     for rel, path in chunk:
         problems = Problems()

@@ -25,7 +25,7 @@ from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "4"
+FORMAT = "6"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record TEXT NOT NULL, row TEXT NOT NULL,
-                                      slide TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record BLOB NOT NULL, row BLOB NOT NULL,
+                                      slide BLOB NOT NULL, filters BLOB NOT NULL);
 """
 
 
@@ -55,6 +55,9 @@ def digest_many(label: str, items: list[str]) -> str:
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
 
+# an event's share of the open data: its events.json record, events.csv row, TimelineJS slide and row of the
+# filters' index, in UTF-8 (exports.event_fragments)
+Fragments = tuple[bytes, bytes, bytes, bytes]
 Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
 
@@ -98,7 +101,7 @@ class BuildCache:
     _saved_output: str = ""
     summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
     path: Path | None = None  # the database, for what is read only when needed (open data fragments)
-    _fragments: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)  # read or made
+    _fragments: dict[str, Fragments] = field(default_factory=dict, repr=False)  # read or made
     _new_fragments: set[str] = field(default_factory=set, repr=False)
     _live_fragments: set[str] | None = field(default=None, repr=False)  # used by the last build
 
@@ -149,7 +152,7 @@ class BuildCache:
         cache._saved_output = cache.output
         return cache
 
-    def fragments(self, keys: list[str]) -> dict[str, tuple[str, str, str]]:
+    def fragments(self, keys: list[str]) -> dict[str, Fragments]:
         """The open data fragments known under these keys (from memory, else from the database)."""
         self._live_fragments = set(keys)
         wanted = [key for key in keys if key not in self._fragments]
@@ -159,14 +162,15 @@ class BuildCache:
                     for start in range(0, len(wanted), 500):
                         batch = wanted[start:start + 500]
                         marks = ",".join("?" * len(batch))
-                        for key, record, row, slide in db.execute(
-                                f"SELECT key, record, row, slide FROM fragments WHERE key IN ({marks})", batch):
-                            self._fragments[key] = (record, row, slide)
+                        for key, record, row, slide, filters in db.execute(
+                                f"SELECT key, record, row, slide, filters FROM fragments WHERE key IN ({marks})",
+                                batch):
+                            self._fragments[key] = (record, row, slide, filters)
             except sqlite3.Error:
                 pass
         return {key: self._fragments[key] for key in keys if key in self._fragments}
 
-    def add_fragments(self, made: dict[str, tuple[str, str, str]]) -> None:
+    def add_fragments(self, made: dict[str, Fragments]) -> None:
         self._fragments.update(made)
         self._new_fragments.update(made)
 
@@ -212,12 +216,13 @@ class BuildCache:
                            [(key,) for key in self._saved_cards if key not in self.cards])
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)",
                            [(rel, r.key, r.size, r.mtime_ns) for rel, r in self.pages.items()
-                            if self._saved_pages.get(rel) != r])
+                            if self._saved_pages.get(rel) is not r and self._saved_pages.get(rel) != r])
             db.executemany("DELETE FROM pages WHERE rel = ?",
                            [(rel,) for rel in self._saved_pages if rel not in self.pages])
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)",
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)",
                            [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
-            if self._live_fragments is not None and self._new_fragments:  # forget what no event uses now
+            # forget what no event uses now, once that is worth a pass over the table
+            if self._live_fragments is not None and len(self._new_fragments) > len(self._live_fragments) // 10:
                 db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in self._live_fragments])
                 db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM live)")

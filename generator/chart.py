@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 from markupsafe import Markup, escape
@@ -39,6 +38,7 @@ class Scale:
     start: dt.date  # the first day of the period
     end: dt.date  # the day after the period's last day
     width: float = PLOT_WIDTH
+    _spans: dict[PartialDate, tuple[float, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, config: SiteConfig, width: float = PLOT_WIDTH) -> Scale:
@@ -51,17 +51,15 @@ class Scale:
 
     def span(self, date: PartialDate) -> tuple[float, float]:
         """From the first to the end of the last day a partial date may mean."""
-        return _span(self, date)
+        span = self._spans.get(date)
+        if span is None:
+            span = self._spans[date] = (self.x(date.first_day()), self.x(date.last_day() + dt.timedelta(days=1)))
+        return span
 
     def years(self) -> list[tuple[int, float, float]]:
         """The year bands: (year, x0, x1)."""
         return [(year, self.x(dt.date(year, 1, 1)), self.x(dt.date(year + 1, 1, 1)))
                 for year in range(self.start.year, (self.end - dt.timedelta(days=1)).year + 1)]
-
-
-@lru_cache(maxsize=1 << 16)
-def _span(scale: Scale, date: PartialDate) -> tuple[float, float]:
-    return scale.x(date.first_day()), scale.x(date.last_day() + dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,7 @@ class Milestone:
     x: float
     href: str
     label: str
+    event: str = ""  # the fingerprint of its event
 
 
 @dataclass
@@ -212,9 +211,9 @@ def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts) -> Tick:
                 status)
 
 
-def milestones(scale: Scale, events: Sequence[Event], texts: Texts) -> list[Milestone]:
-    return [Milestone(event_x(scale, event), texts.event_url(event), f"Milestone: {texts.event(event)}")
-            for event in events if event.milestone]
+def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:
+    return Milestone(event_x(scale, event), texts.event_url(event), f"Milestone: {texts.event(event)}",
+                     event.fingerprint)
 
 
 class ChartRenderer:
@@ -222,21 +221,25 @@ class ChartRenderer:
 
     def __init__(self, config: SiteConfig, groups: list[tuple[str, list[Actor]]],
                  events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts,
-                 known: dict[str, Any] | None = None, layout_key: str = "") -> None:
-        """known: lanes and their SVG from an earlier build of the same layout, by the key of their events
-        (the preview server rebuilds only the lanes of the actors an edit touched); `used` is what this
-        chart used of it, and what it made."""
-        known = known if known is not None else {}
+                 known: dict[str, Any] | None = None, lane_keys: dict[str, str] | None = None) -> None:
+        """known: lanes, their SVG and milestones from an earlier build of the same layout, by lane_keys (a key
+        of each actor's events) and fingerprints: the preview server rebuilds only the lanes of the actors an
+        edit touched; `used` is what this chart used of it, and what it made."""
+        known = known if known is not None and lane_keys is not None else {}
         self.used: dict[str, Any] = {}
-        self.scale = Scale.of(config)
+        scale, last = Scale.of(config), known.get("chart:scale")
+        self.scale: Scale = last if last == scale else scale  # the last one knows where its dates fall
+        self.used["chart:scale"] = self.scale
         self.groups = groups
-        self.milestones = milestones(self.scale, events, texts)
+        self.milestones = [known.get(f"chart:milestone:{event.fingerprint}") or milestone(self.scale, event, texts)
+                           for event in events if event.milestone]
+        self.used.update((f"chart:milestone:{m.event}", m) for m in self.milestones)
         marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
         self.lanes: dict[str, Lane] = {}
         self._keys: dict[str, str] = {}
         for actor in config.actors.values():
             lane_events = events_by_actor.get(actor.id, [])
-            key = "chart:" + digest_many(f"lane:{layout_key}:{actor.id}", [e.fingerprint for e in lane_events])
+            key = f"chart:{actor.id}:{(lane_keys or {}).get(actor.id)}"
             lane = known.get(key) or build_lane(self.scale, actor, lane_events, texts)
             self.lanes[actor.id] = self.used[key] = lane
             self._keys[actor.id] = f"{key}:svg:{marks}"

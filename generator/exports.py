@@ -14,8 +14,10 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
+from .cache import Fragments
 from .citations import headline, summary_with_sources
 from .dates import PartialDate
+from .filterindex import event_row
 from .model import Actor, EndDate, Event, Involvement, SiteConfig, Source
 from .site import Site
 
@@ -30,28 +32,28 @@ CSV_COLUMNS = ("slug", "url", "title", "date", "end", "approximate", "actors", "
 LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and corrections take a line each
 
 
-Fragments = tuple[str, str, str]  # an event's events.json record, events.csv row and TimelineJS slide
 _MARKER = "\x00events\x00"
 
 
-def render_exports(site: Site, fragments: list[Fragments] | None = None) -> Iterator[tuple[str, str]]:
-    """The three open data files, assembled from each event's fragments (which a cache may supply)."""
+def render_exports(site: Site, fragments: list[Fragments] | None = None) -> Iterator[tuple[str, bytes]]:
+    """The three open data files, assembled from each event's fragments (which a cache may supply), in UTF-8."""
     parts = fragments if fragments is not None else [event_fragments(site, event) for event in site.events]
     yield EVENTS_JSON, _with_events(events_document(site, with_events=False), [p[0] for p in parts])
-    yield EVENTS_CSV, _csv_line(list(CSV_COLUMNS)) + "".join(p[1] for p in parts)
+    yield EVENTS_CSV, b"".join([_csv_line(list(CSV_COLUMNS)).encode("utf-8"), *(p[1] for p in parts)])
     yield TIMELINE_JSON, _with_events(timeline_document(site, with_events=False), [p[2] for p in parts])
 
 
 def event_fragments(site: Site, event: Event) -> Fragments:
     """What one event contributes to each open data file (identical to serialising the whole file)."""
     record = event_record(site, event)
-    return (_json(record).rstrip("\n"), _csv_line(csv_row(event, record)),
-            _json(timeline_slide(event, site.config)).rstrip("\n"))
+    return (_json(record).rstrip("\n").encode("utf-8"), _csv_line(csv_row(event, record)).encode("utf-8"),
+            _json(timeline_slide(event, site.config)).rstrip("\n").encode("utf-8"), event_row(event, site.config))
 
 
-def _with_events(document: dict[str, Any], records: list[str]) -> str:
+def _with_events(document: dict[str, Any], records: list[bytes]) -> bytes:
     document["events"] = _MARKER
-    return _json(document).replace(json.dumps(_MARKER), "[" + ",".join(records) + "]", 1)
+    head, tail = _json(document).split(json.dumps(_MARKER), 1)
+    return b"".join([head.encode("utf-8"), b"[", b",".join(records), b"]", tail.encode("utf-8")])
 
 
 def _csv_line(cells: list[str]) -> str:

@@ -62,14 +62,31 @@ def latest(events: Iterable[Event], limit: int = FEED_SIZE) -> list[Event]:
     return sorted(events, key=lambda e: (e.date, entry_updated(e), e.slug), reverse=True)[:limit]
 
 
-def render_feeds(site: Site) -> Iterator[tuple[str, str]]:
+def latest_entries(site: Site, limit: int = FEED_SIZE) -> dict[str, list[Event]]:
+    """latest() of the whole site (under '') and of each actor (under its id), from one sort of the events."""
+    ranked = latest(site.events, len(site.events))
+    entries: dict[str, list[Event]] = {"": ranked[:limit], **{actor: [] for actor in site.config.actors}}
+    wanting = set(site.config.actors)
+    for event in ranked:
+        if not wanting:
+            break
+        for actor in event.actors:
+            if actor in wanting:
+                entries[actor].append(event)
+                if len(entries[actor]) == limit:
+                    wanting.discard(actor)
+    return entries
+
+
+def render_feeds(site: Site, entries: dict[str, list[Event]] | None = None) -> Iterator[tuple[str, str]]:
     """feed.xml and one actors/<id>/feed.xml for every actor (an actor page exists for each)."""
     config = site.config
-    yield FEED_PATH, atom_feed(site, site.events, FEED_PATH, config.title, "")
+    entries = entries or latest_entries(site)
+    yield FEED_PATH, atom_feed(site, entries[""], FEED_PATH, config.title, "")
     for actor in config.actors.values():
         yield actor_feed_path(actor.id), atom_feed(
-            site, site.by_actor.get(actor.id, []), actor_feed_path(actor.id),
-            f"{actor.name} · {config.title}", f"actors/{actor.id}/")
+            site, entries[actor.id], actor_feed_path(actor.id), f"{actor.name} · {config.title}",
+            f"actors/{actor.id}/")
 
 
 def actor_feed_path(actor_id: str) -> str:

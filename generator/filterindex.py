@@ -17,11 +17,12 @@ from typing import Any, Iterator
 
 from .config import STATUSES
 from .dates import PartialDate
-from .model import Event
+from .model import Event, SiteConfig
 from .site import Site
 
 INDEX_PATH = "data/index.json"
 INDEX_VERSION = 1
+_MARKER = "\x00events\x00"
 
 
 def event_when(event: Event, language: str) -> str:
@@ -34,25 +35,35 @@ def event_when(event: Event, language: str) -> str:
     return text
 
 
-def filter_index(site: Site) -> dict[str, Any]:
+def _positions(config: SiteConfig) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+    return ({ident: n for n, ident in enumerate(config.actors)}, {ident: n for n, ident in enumerate(config.kinds)},
+            {ident: n for n, ident in enumerate(config.sides)}, {status: n for n, status in enumerate(STATUSES)})
+
+
+def event_row(event: Event, config: SiteConfig) -> bytes:
+    """One event's entry in the index, serialised (each event's is made with the event, and cached)."""
+    actors, kinds, sides, statuses = _positions(config)
+    row = [event.slug, event.title, event.date.iso(), event_when(event, config.language),
+           [actors[a] for a in event.actors], kinds[event.kind], sides[event.supports] if event.supports else -1,
+           statuses[event.status], len(event.sources), int(event.milestone)]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def filter_index(site: Site, rows: list[bytes] | None = None) -> bytes:
+    """The index, from each event's row (made here unless given)."""
     config = site.config
-    actors = {ident: n for n, ident in enumerate(config.actors)}
-    kinds = {ident: n for n, ident in enumerate(config.kinds)}
-    sides = {ident: n for n, ident in enumerate(config.sides)}
-    statuses = {status: n for n, status in enumerate(STATUSES)}
-    events = [[event.slug, event.title, event.date.iso(), event_when(event, config.language),
-               [actors[a] for a in event.actors], kinds[event.kind],
-               sides[event.supports] if event.supports else -1, statuses[event.status], len(event.sources),
-               int(event.milestone)] for event in site.events]
-    return {
+    rows = rows if rows is not None else [event_row(event, config) for event in site.events]
+    document = {
         "version": INDEX_VERSION,
         "actors": [[a.id, a.name, a.colour] for a in config.actors.values()],
         "kinds": [[ident, label] for ident, label in config.kinds.items()],
         "sides": [[s.id, s.short] for s in config.sides.values()],
         "statuses": list(STATUSES),
-        "events": events,
+        "events": _MARKER,
     }
+    head, tail = json.dumps(document, ensure_ascii=False, separators=(",", ":")).split(json.dumps(_MARKER), 1)
+    return b"".join([head.encode("utf-8"), b"[", b",".join(rows), b"]", tail.encode("utf-8"), b"\n"])
 
 
-def render_filter_index(site: Site) -> Iterator[tuple[str, str]]:
-    yield INDEX_PATH, json.dumps(filter_index(site), ensure_ascii=False, separators=(",", ":")) + "\n"
+def render_filter_index(site: Site, rows: list[bytes] | None = None) -> Iterator[tuple[str, bytes]]:
+    yield INDEX_PATH, filter_index(site, rows)

@@ -11,9 +11,9 @@ from itertools import chain
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from .cache import digest, digest_many
-from .exports import Fragments, render_exports
-from .feeds import latest, render_feeds
+from .cache import Fragments, digest, digest_many
+from .exports import render_exports
+from .feeds import latest_entries, render_feeds
 from .filterindex import render_filter_index
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
@@ -33,7 +33,7 @@ class PublishJob:
 
 
 def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
-    """One file at a time: the open data of 10,000 events is about 100 MB; never hold it all twice."""
+    """Text files as UTF-8, one at a time."""
     for rel, text in files:
         yield rel, text.encode("utf-8")
 
@@ -42,18 +42,20 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
                     fragments: Callable[[], list[Fragments]] | None = None) -> list[PublishJob]:
     """The published files in groups; `pages` are the output paths of the rendered pages."""
     events = digest_many("events", [event.fingerprint for event in site.events])
-    feed_inputs = [event.fingerprint for event in latest(site.events)]
+    entries = latest_entries(site)
+    feed_inputs = [event.fingerprint for event in entries[""]]
     for actor in site.config.actors:
-        feed_inputs += [actor] + [event.fingerprint for event in latest(site.by_actor.get(actor, []))]
+        feed_inputs += [actor] + [event.fingerprint for event in entries[actor]]
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     jobs = [
         PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
-                   lambda: _encoded(render_feeds(site))),
+                   lambda: _encoded(render_feeds(site, entries))),
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
                    lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
         PublishJob("data", digest("data", layout_key, events),
-                   lambda: _encoded(render_exports(site, fragments() if fragments else None))),
+                   lambda: render_exports(site, fragments() if fragments else None)),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
-        PublishJob("filters", digest("filters", layout_key, events), lambda: _encoded(render_filter_index(site))),
+        PublishJob("filters", digest("filters", layout_key, events),
+                   lambda: render_filter_index(site, [part[3] for part in fragments()] if fragments else None)),
     ]
     return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]

@@ -253,7 +253,7 @@ class PreviewServer:
 
         paths = [self.site_dir / name for name in WATCHED if (self.site_dir / name).exists()]
         for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(
-                os.path.relpath(path, self.site_dir)), debounce=1600, step=50, stop_event=self.stop_event,
+                os.path.relpath(path, self.site_dir)), debounce=1600, step=30, stop_event=self.stop_event,
                 force_polling=self.poll, poll_delay_ms=100, rust_timeout=500, yield_on_timeout=False):
             if not changes:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable, Iterator
 from urllib.parse import quote, urlsplit
+from xml.sax.saxutils import escape
 
 from .feeds import last_change
 from .site import Site
@@ -49,13 +50,15 @@ def render_sitemap(site: Site, paths: Iterable[str]) -> Iterator[tuple[str, str]
 
 
 def _urlset(site: Site, pages: list[str], lastmod: dict[str, str]) -> str:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """The <urlset>, written out directly (as ElementTree would write it, at a fraction of the time)."""
+    if not pages:
+        return _serialise(ET.Element("urlset", {"xmlns": SITEMAP_NS}))
+    entries = []
     for page in pages:
-        url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = site.absolute_url(page)
-        if page in lastmod:
-            ET.SubElement(url, "lastmod").text = lastmod[page]
-    return _serialise(urlset)
+        changed = f"\n    <lastmod>{escape(lastmod[page])}</lastmod>" if page in lastmod else ""
+        entries.append(f"  <url>\n    <loc>{escape(site.absolute_url(page))}</loc>{changed}\n  </url>\n")
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
+            + "".join(entries) + "</urlset>\n")
 
 
 def _serialise(root: ET.Element) -> str:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .cache import PageRecord
+
+if TYPE_CHECKING:
+    from .render import PageJob
 
 
 class OutputError(Exception):
@@ -73,6 +77,13 @@ class Staging:
             return False
         return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
+    def stale(self, pages: list[PageJob]) -> list[PageJob]:
+        """The pages that are not fresh() (the same test, for many pages at once)."""
+        records = self.records
+        if self.trust:
+            return [page for page in pages if (record := records.get(page.rel)) is None or record.key != page.key]
+        return [page for page in pages if not self.fresh(page.rel, page.key)]
+
     def stage(self, rel: str, content: bytes) -> bool:
         """Stage content for output/rel unless the file there already has these bytes; True if staged."""
         rel = safe_relative(rel)
@@ -111,13 +122,15 @@ class Staging:
                 removed = self._remove_others(keep)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
-        records = {}
-        for rel, record in self.records.items():
-            if rel in keep:
-                record = self._stat(rel, record.key) if rel in self.unstatted else record
-                if record.size >= 0:
-                    records[rel] = record
-        self.records = records
+        records = self.records
+        for rel in set(records) - keep:
+            del records[rel]
+        for rel in self.unstatted & keep:
+            record = self._stat(rel, records[rel].key)
+            if record.size >= 0:
+                records[rel] = record
+            else:
+                del records[rel]
         return len(changed), len(removed), changed + removed
 
     def discard(self) -> None:
@@ -127,7 +140,7 @@ class Staging:
     def _remove_others(self, keep: set[str]) -> list[str]:
         """Delete the files of output/ that this build does not produce, and folders left empty."""
         if self.previous:  # what the previous build wrote, from the cache
-            removed = sorted(rel for rel in self.previous if rel not in keep)
+            removed = sorted(self.previous - keep)
             for rel in removed:
                 try:
                     os.unlink(self.root + rel)
