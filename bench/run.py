@@ -43,26 +43,31 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_build(site: Path, *extra: str) -> tuple[float, float]:
-    """Run `generator build` on site; (wall seconds, peak memory of the process tree in MB)."""
+def run_build(site: Path, *extra: str, sample: bool = False) -> tuple[float, float]:
+    """Run `generator build` on site; (wall seconds, peak memory of the process tree in MB if sampled).
+
+    Sampling reads /proc/<pid>/smaps_rollup of every process 50 times a second, which walks their page
+    tables and slows the build it measures (by up to a quarter): times come from runs without it."""
     command = [sys.executable, "-m", "generator", "build", "--quiet", "--site", str(site), *extra]
     peak = 0.0
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_pss_mb(process.pid))
             time.sleep(0.02)
 
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+    sampler = threading.Thread(target=sampling)
+    if sample:
+        sampler.start()
     _, errors = process.communicate()
     elapsed = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if process.returncode:
         raise SystemExit(f"build failed:\n{errors.decode()[-2000:]}")
     return elapsed, peak
@@ -103,17 +108,21 @@ def measure(count: int, runs: int) -> dict[str, object]:
     colds, peaks = [], []
     for n in range(runs):
         set_aside(site, f"cold{n}")
-        seconds, peak = run_build(site)
-        colds.append(seconds)
-        peaks.append(peak)
+        colds.append(run_build(site)[0])
+    set_aside(site, "memory")
+    peaks.append(run_build(site, sample=True)[1])  # one more cold build, for its memory
     nochange = [run_build(site)[0] for _ in range(runs)]
+    peaks.append(run_build(site, sample=True)[1])
     edits = []
     for n in range(runs):
         edit_one(site, n)
         edits.append(run_build(site)[0])
+    edit_one(site, runs)
+    peaks.append(run_build(site, sample=True)[1])
     size_kb, page = largest_page_kb(site)
     return {"events": count, "cold": statistics.median(colds), "nochange": statistics.median(nochange),
-            "edit": statistics.median(edits), "peak": max(peaks), "largest_kb": size_kb, "largest": page}
+            "edit": statistics.median(edits), "peak": max(peaks), "edit_peak": peaks[-1], "largest_kb": size_kb,
+            "largest": page}
 
 
 def hugo_cold(count: int) -> float | None:
@@ -140,11 +149,12 @@ def main() -> None:
     SCRATCH.mkdir(parents=True, exist_ok=True)
     (SCRATCH / "attic").mkdir(exist_ok=True)
     rows = [measure(count, args.runs) for count in args.counts]
-    print(f"{'events':>7} | {'cold build':>10} | {'no change':>9} | {'one edit':>8} | {'peak memory':>11} | largest page")
-    print("-" * 80)
+    print(f"{'events':>7} | {'cold build':>10} | {'no change':>9} | {'one edit':>8} | {'peak memory':>11} | "
+          f"{'edit memory':>11} | largest page")
+    print("-" * 96)
     for row in rows:
         print(f"{row['events']:>7} | {row['cold']:>8.2f} s | {row['nochange']:>7.2f} s | {row['edit']:>6.2f} s | "
-              f"{row['peak']:>8.0f} MB | {row['largest_kb']:.0f} KB ({row['largest']})")
+              f"{row['peak']:>8.0f} MB | {row['edit_peak']:>8.0f} MB | {row['largest_kb']:.0f} KB ({row['largest']})")
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         ratio = float(small["cold"]) / float(large["cold"])  # type: ignore[arg-type]
@@ -153,8 +163,8 @@ def main() -> None:
         hugo = hugo_cold(int(row["events"]))  # type: ignore[call-overload]
         if hugo is not None:
             print(f"hugo, same {row['events']} events, cold: {hugo:.2f} s")
-    print(f"(median of {args.runs} runs; peak memory = PSS of the build's process tree, sampled every 20 ms; "
-          f"{os.cpu_count()} cores)")
+    print(f"(median of {args.runs} runs; peak memory = the largest PSS of the build's process tree, sampled every "
+          f"20 ms in separate cold, no-change and one-edit builds; {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,7 @@ def language_name(code: str, site_language: str) -> str:
     return name[:1].upper() + name[1:] if name else code
 
 
+@lru_cache(maxsize=1024)
 def is_known_language(code: str) -> bool:
     try:
         Locale.parse(code.replace("-", "_"))

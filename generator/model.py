@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -133,7 +132,7 @@ class Event:
     excerpt: str = ""  # first paragraph of html
     fingerprint: str = ""  # hash of the event's file: what its pages depend on
 
-    @cached_property
+    @property
     def sort_key(self) -> tuple[int, int, int, str, str]:
         """Chronological; a year-precision date before that year's months and days; then title and slug."""
         return (self.date.year, self.date.month, self.date.day, self.title.casefold(), self.slug)
