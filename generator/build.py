@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import CACHE_DIR, BuildCache, CachedEvent, Fragments, Stat, digest, fingerprint, trusted_stat
+from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, Stat, digest, fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     split_source
@@ -89,6 +89,7 @@ class Builder:
         self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
         self._same_layout = False  # whether this build has the layout of the last one
+        self._fragment_parts: tuple[Site, list[Fragments]] | None = None
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -377,6 +378,7 @@ class Builder:
                 keep.add(rel)
             staging.record(rel, key, written)
         self.lap("render pages")
+        self._fragment_parts = None
         result.rendered = len(stale)
         result.pages = len(keep)
         if write:
@@ -397,25 +399,27 @@ class Builder:
             keep.update(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
             return []
         stale = []
-        fragments: list[Fragments] = []  # filled here, before the workers fork, if the open data is stale
-        for job in publishing_jobs(site, pages, self.layout_key, lambda: fragments):
+        self._fragment_parts = None
+        for job in publishing_jobs(site, pages, self.layout_key, lambda: self._fragments(site)):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
-                continue
-            if job.name in ("data", "filters") and not fragments:
-                fragments.extend(self._fragments(site))
-            stale.append(job)
+            else:
+                stale.append(job)
+        self.cache.live_fragments([f"{self.data_key}:{event.fingerprint}" for event in site.events])
         return stale
 
     def _fragments(self, site: Site) -> list[Fragments]:
-        """Each event's share of the open data files: made with the event, else from the cache."""
-        keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
-        known = self.cache.fragments(keys)
-        made = {key: event_fragments(site, event) for key, event in zip(keys, site.events) if key not in known}
-        self.cache.add_fragments(made)
-        known.update(made)
-        return [known[key] for key in keys]
+        """Each event's share of the open data files, from the cache (read by whichever process assembles
+        the files, once), else made now."""
+        if self._fragment_parts is None or self._fragment_parts[0] is not site:
+            keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
+            known = self.cache.fragments(keys)
+            made = {key: event_fragments(site, event) for key, event in zip(keys, site.events) if key not in known}
+            self.cache.add_fragments(made)
+            known.update(made)
+            self._fragment_parts = (site, [known[key] for key in keys])
+        return self._fragment_parts[1]
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress
@@ -550,8 +554,12 @@ def template_problem(error: jinja2.TemplateError, site_dir: Path) -> Problem:
 
 
 def input_signature(options: BuildOptions) -> str:
-    """A hash of every input file's name, size and time, and of the options: equal means nothing changed."""
+    """A hash of every input file's name, size and time, and of the options: equal means nothing changed.
+
+    If a file was modified in the last two seconds, a later edit in the same clock tick could leave its
+    size and time as they are: then the signature is unique, and the next build checks every file."""
     entries: list[str] = []
+    newest = 0
     site = str(options.site_dir)
     pending = [os.path.join(site, "content"), os.path.join(site, "templates")]
     while pending:
@@ -565,12 +573,16 @@ def input_signature(options: BuildOptions) -> str:
                 pending.append(entry.path)
             else:
                 stat = entry.stat()
+                newest = max(newest, stat.st_mtime_ns)
                 entries.append(f"{entry.path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
     try:
         stat = os.stat(os.path.join(site, CONFIG_FILE))
+        newest = max(newest, stat.st_mtime_ns)
         entries.append(f"site.yaml\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
     except OSError:
         entries.append("no site.yaml")
+    if newest >= time.time_ns() - RECENT_NS:
+        entries.append(f"recently modified, at {time.time_ns()}")
     settings = repr((options.drafts, options.strict, options.base_url, str(options.output.resolve()),
                      os.environ.get("SOURCE_DATE_EPOCH", "")))
     return digest(settings, "\n".join(sorted(entries)))

@@ -70,10 +70,13 @@ class CachedEvent:
     stat: Stat | None = None  # the file as it was read; None when its time was too recent to trust
 
 
+RECENT_NS = 2_000_000_000  # a file modified this recently may change again within its timestamp's tick
+
+
 def trusted_stat(stat: os.stat_result, started_ns: int) -> Stat | None:
     """A file's stat to recognise it by later, unless it was modified so close to the build's start that
     a later edit in the same clock tick could keep the same time (then the file is hashed next time)."""
-    if stat.st_mtime_ns >= started_ns - 2_000_000_000:
+    if stat.st_mtime_ns >= started_ns - RECENT_NS:
         return None
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
@@ -154,7 +157,6 @@ class BuildCache:
 
     def fragments(self, keys: list[str]) -> dict[str, Fragments]:
         """The open data fragments known under these keys (from memory, else from the database)."""
-        self._live_fragments = set(keys)
         wanted = [key for key in keys if key not in self._fragments]
         if wanted and self.path is not None:
             try:
@@ -173,6 +175,10 @@ class BuildCache:
     def add_fragments(self, made: dict[str, Fragments]) -> None:
         self._fragments.update(made)
         self._new_fragments.update(made)
+
+    def live_fragments(self, keys: list[str]) -> None:
+        """The fragments this build's events use (the others are forgotten when saving, now and then)."""
+        self._live_fragments = set(keys)
 
     def save(self, site_dir: Path, fingerprint: str) -> None:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
@@ -222,7 +228,8 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)",
                            [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
             # forget what no event uses now, once that is worth a pass over the table
-            if self._live_fragments is not None and len(self._new_fragments) > len(self._live_fragments) // 10:
+            if self._live_fragments is not None and db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] \
+                    > len(self._live_fragments) * 1.1 + 64:
                 db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
                 db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in self._live_fragments])
                 db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM live)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 import shutil
 from pathlib import Path
 
@@ -24,11 +26,21 @@ def fresh_build(site, tmp_path: Path, name: str) -> dict[str, str]:
     return digests(out)
 
 
+def age(root: Path, seconds: int = 3600) -> None:
+    """Date every file of the site back (a build does not trust the size and time of a file modified in
+    the last two seconds: a second edit within the same clock tick could keep them)."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(then, then))
+
+
 @pytest.fixture
 def cached(site):
     for n in range(6):
         site.event(f"e{n}", title=f"Event {n}", date=f"2020-0{n + 1}", actors="turkey" if n % 2 else "russia")
     site.write("content/actors/russia.md", "---\ntitle: Russia\n---\nProfile.\n")
+    age(site.root)
     first = build(BuildOptions(site.root))
     assert first.written == first.pages
     return site
@@ -140,3 +152,37 @@ def test_output_edited_by_hand_is_repaired(cached, tmp_path):
     shutil.rmtree(cached.root / "output/events/e3")
     assert_same_as_uncached(cached, tmp_path, "tampered")
     assert "tampered" not in page.read_text()
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen_if_the_time_was_recent(cached, tmp_path):
+    # a file modified just before a build is hashed again next time, whatever its size and time say
+    path = cached.root / "content/events/e2.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")  # modified now
+    build(BuildOptions(site_dir=cached.root))
+    before = path.stat()
+    assert "Event 2" in text
+    path.write_text(text.replace("Event 2", "Event Z"), encoding="utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same time
+    assert path.stat().st_size == before.st_size
+    assert_same_as_uncached(cached, tmp_path, "same-stat")
+    assert "Event Z" in cached.read("events/e2/index.html")
+
+
+def test_an_old_file_is_recognised_by_size_and_time_without_being_read(cached, tmp_path, monkeypatch):
+    path = cached.root / "content/events/e4.md"  # an hour old (the fixture dates the site back)
+    cached.write("content/events/e0.md", cached.root.joinpath("content/events/e0.md").read_text() + "\nMore.\n")
+    read: list[str] = []
+    real_open = open
+
+    def watching_open(file, *args, **kwargs):
+        read.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", watching_open)
+    build(BuildOptions(site_dir=cached.root))
+    assert not any(name.endswith("e4.md") for name in read)
+    monkeypatch.undo()
+    path.write_text(path.read_text(encoding="utf-8").replace("Event 4", "Event four"), encoding="utf-8")
+    assert_same_as_uncached(cached, tmp_path, "old-file-edited")
+    assert "Event four" in cached.read("events/e4/index.html")
