@@ -357,20 +357,22 @@ class Builder:
             if not staging.fresh(rel, key):
                 staging.put(rel, key, content)
         published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
-        # Every stale page and published file in the workers, which write them into the staging folder:
-        # the open data and the lists first (few, large), then the event pages (many, small).
+        # Every stale page in the workers, which write them into the staging folder: the lists first (few,
+        # large), then the event pages (many, small).
         if any(job.kind in ("home", "actor") for job in stale):
             renderer.chart  # noqa: B018 - computed once here rather than in each worker
         if any(job.kind in ("home", "places", "place") for job in stale):
             renderer.map  # noqa: B018
         lists = [("page", n) for n, job in enumerate(stale) if job.kind != "event"]
         events = [("page", n) for n, job in enumerate(stale) if job.kind == "event"]
-        groups = [[("publish", n)] for n in range(len(published))]
-        groups += [lists[i:i + 8] for i in range(0, len(lists), 8)]
-        groups += [events[i:i + 200] for i in range(0, len(events), 200)]
+        groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
+                                                                      for i in range(0, len(events), 200)]
+        # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
+        # fragments they read; the open data files are worth a worker for the pages even after one edit.
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
-                              renderer=renderer, staging=staging, site_dir=options.site_dir, pages=stale,
-                              published=published)
+                              alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
+                              heavy=any(job.name == "data" for job in published), renderer=renderer,
+                              staging=staging, site_dir=options.site_dir, pages=stale, published=published)
         for rel, key, written in outcomes:
             if key.startswith(PUBLISHED):
                 if rel in keep:

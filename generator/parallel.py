@@ -41,16 +41,19 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
 
 
 def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]],
-               progress: Callable[[int], None] | None = None, **shared: Any) -> list[R]:
-    """function(group) over the given groups of items (the heaviest first, for balance), in forked workers
-    when worthwhile; the results of all groups, in order."""
+               progress: Callable[[int], None] | None = None, alongside: Callable[[], list[R]] | None = None,
+               heavy: bool = False, **shared: Any) -> list[R]:
+    """function(group) over the given groups of items, in forked workers when worthwhile (many items, or a
+    heavy `alongside`); the results of alongside() (run in this process meanwhile, on objects it need not
+    share) and then of all groups, in order."""
     _STATE.clear()
     _STATE.update(shared)
     count = workers()
     total = sum(len(group) for group in groups)
     try:
-        if total < MIN_PARALLEL or count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            results: list[R] = []
+        if not groups or (total < MIN_PARALLEL and not heavy) or count == 1 or \
+                "fork" not in multiprocessing.get_all_start_methods():
+            results: list[R] = alongside() if alongside else []
             done = 0
             for group in groups:
                 results.extend(function(group))
@@ -58,20 +61,21 @@ def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequ
                 if progress:
                     progress(done)
             return results
-        return _in_workers(function, groups, count, progress)
+        return _in_workers(function, groups, count, progress, alongside)
     finally:
         _STATE.clear()
 
 
 def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], count: int,
-                progress: Callable[[int], None] | None) -> list[R]:
+                progress: Callable[[int], None] | None, alongside: Callable[[], list[R]] | None) -> list[R]:
     frozen = gc.get_freeze_count()
     gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results: list[R] = []
+            parts = pool.imap(function, groups)  # the workers start on them at once
+            results: list[R] = alongside() if alongside else []
             done = 0
-            for group, part in zip(groups, pool.imap(function, groups)):
+            for group, part in zip(groups, parts):
                 results.extend(part)
                 done += len(group)
                 if progress:

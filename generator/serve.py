@@ -200,6 +200,7 @@ class PreviewServer:
         self.state = PreviewState(root=self.output, base_path="/")
         self.loop: ioloop.IOLoop | None = None
         self.stop_event = threading.Event()
+        self.watching = threading.Event()  # set once the watcher is in place
 
     # -- building -----------------------------------------------------------------------------
     def rebuild(self, changed: list[str], publishing: bool = False) -> BuildResult | None:
@@ -254,8 +255,9 @@ class PreviewServer:
         paths = [self.site_dir / name for name in WATCHED if (self.site_dir / name).exists()]
         for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(
                 os.path.relpath(path, self.site_dir)), debounce=1600, step=30, stop_event=self.stop_event,
-                force_polling=self.poll, poll_delay_ms=100, rust_timeout=500, yield_on_timeout=False):
-            if not changes:
+                force_polling=self.poll, poll_delay_ms=100, rust_timeout=100, yield_on_timeout=True):
+            if not changes:  # nothing for a while: at least, the watches are in place
+                self.watching.set()
                 continue
             changed = sorted({os.path.relpath(path, self.site_dir) for _, path in changes})
             result = self.rebuild(changed)
@@ -286,15 +288,16 @@ class PreviewServer:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
                 raise PortInUse(self.host, self.port) from None
             raise
+        self.loop = ioloop.IOLoop.current()
+        watcher = threading.Thread(target=self.watch, name="watcher", daemon=True)
+        watcher.start()
+        self.watching.wait(timeout=10)  # a save right after the announcement must not be missed
         url = f"http://{'localhost' if self.host in ('127.0.0.1', '::1') else self.host}:{self.port}" \
               f"{self.state.base_path}"
         self.log(f"Serving {self.site_dir.name} at {url} (drafts {'shown' if self.builder.options.drafts else 'hidden'}); "
                  f"watching {', '.join(WATCHED)}. Press Ctrl-C to stop.")
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             self.log(f"warning: bound to {self.host}: the preview is reachable from the network")
-        self.loop = ioloop.IOLoop.current()
-        watcher = threading.Thread(target=self.watch, name="watcher", daemon=True)
-        watcher.start()
         if open_browser:
             webbrowser.open(url)
         try:
