@@ -183,9 +183,19 @@ class BuildCache:
     def save(self, site_dir: Path, fingerprint: str) -> None:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
         folder = site_dir / CACHE_DIR
+        path = folder / CACHE_FILE
         try:
             folder.mkdir(exist_ok=True)
-            self._save(folder / CACHE_FILE, fingerprint)
+            try:
+                self._save(path, fingerprint)
+            except sqlite3.OperationalError:  # locked, read-only, disk full...: leave the file alone
+                raise
+            except sqlite3.DatabaseError:  # not a database, or a damaged one: start the file afresh
+                for damaged in (path, path.with_name(path.name + "-journal")):
+                    damaged.unlink(missing_ok=True)
+                self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
+                self._new_fragments = set(self._fragments)
+                self._save(path, fingerprint)
         except (OSError, sqlite3.Error) as error:
             print(f"warning: could not write the build cache: {error}", file=sys.stderr)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.cache import CACHE_DIR, CACHE_FILE
+from generator.cache import CACHE_DIR, CACHE_FILE, FORMAT
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -122,6 +122,11 @@ def test_a_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cached, tmp_path, d
     cached.event("e5", title="Edited after the damage", date="2020-06", actors="turkey")
     assert_same_as_uncached(cached, tmp_path, damage)
     assert "Edited after the damage" in cached.read("events/e5/index.html")
+    import sqlite3
+
+    with sqlite3.connect(cache) as db:  # and the cache was written afresh
+        assert dict(db.execute("SELECT name, value FROM meta"))["format"] == FORMAT
+        assert db.execute("SELECT COUNT(*) FROM cards").fetchone()[0] >= 6
 
 
 def test_a_planted_pickle_cannot_run_code(cached, tmp_path):
