@@ -201,6 +201,9 @@ class BuildCache:
 
     def _save(self, path: Path, fingerprint: str) -> None:
         with sqlite3.connect(path) as db:
+            # No waiting for the disk: a crash of this process still leaves the database whole (SQLite's
+            # journal), and a power cut that damages it only means the next build starts it afresh.
+            db.execute("PRAGMA synchronous=OFF")
             db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
