@@ -25,7 +25,7 @@ from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_page
 from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
-from .parallel import map_chunks, map_groups, state
+from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
 from .exports import event_fragments
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
@@ -359,10 +359,11 @@ class Builder:
         published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
         # Every stale page in the workers, which write them into the staging folder: the lists first (few,
         # large), then the event pages (many, small).
-        if any(job.kind in ("home", "actor") for job in stale):
-            renderer.chart  # noqa: B018 - computed once here rather than in each worker
-        if any(job.kind in ("home", "places", "place") for job in stale):
-            renderer.map  # noqa: B018
+        if len(stale) >= MIN_PARALLEL:  # many pages show them: computed once here rather than in each worker
+            if any(job.kind in ("home", "actor") for job in stale):
+                renderer.chart  # noqa: B018
+            if any(job.kind in ("home", "places", "place") for job in stale):
+                renderer.map  # noqa: B018
         lists = [("page", n) for n, job in enumerate(stale) if job.kind != "event"]
         events = [("page", n) for n, job in enumerate(stale) if job.kind == "event"]
         groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
