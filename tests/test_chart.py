@@ -223,7 +223,12 @@ def test_the_actor_page_is_rebuilt_when_an_event_on_another_page_of_its_list_cha
 
 
 def test_the_chart_and_the_places_are_computed_once_per_build(site, monkeypatch):
+    # in one process: with worker processes, each computes them at most once (or the parent, up front,
+    # when many pages show them)
+    import generator.parallel as parallel
     import generator.render as render
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
 
     calls = {"chart": 0, "places": 0}
     real_chart, real_places = render.ChartRenderer, render.index_places
