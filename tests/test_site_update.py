@@ -87,3 +87,8 @@ def test_an_unchanged_site_is_updated_without_being_rebuilt():
     assert updated.events[2] is edited and updated.previous["e3"] is edited and updated.following["e1"] is edited
     assert updated.by_actor[ACTORS[0]] is not old.by_actor[ACTORS[0]]  # copied, the old one kept
     assert old.events[2] is before[2]
+
+
+def test_an_event_is_listed_once_under_tags_that_make_the_same_address():
+    site = build_site(CONFIG, [event(1, "T", PartialDate(2015), (ACTORS[0],), KINDS[0], ("Oil", "oil"))], [], {})
+    assert [e.slug for e in site.by_tag["oil"]] == ["e1"] and site.tag_names["oil"] == "Oil"
