@@ -409,7 +409,8 @@ class Builder:
                 keep.update(previous)
             else:
                 stale.append(job)
-        self.cache.live_fragments([f"{self.data_key}:{event.fingerprint}" for event in site.events])
+        if any(job.name in ("data", "filters") for job in stale):  # their fragments are the live ones
+            self.cache.live_fragments([f"{self.data_key}:{event.fingerprint}" for event in site.events])
         return stale
 
     def _fragments(self, site: Site) -> list[Fragments]:

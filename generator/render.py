@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from operator import attrgetter
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +23,7 @@ from .content import slugify
 from .gazetteer import place_location
 from .geo import MapRenderer, PlaceIndex, index_places, region_key
 from .model import Actor, EndDate, Event, Involvement, SiteConfig
-from .site import Site
+from .site import SORT_KEY, Site
 
 HOME_RECENT = 100  # events on the home page of a site too large to list whole
 
@@ -70,12 +69,14 @@ class Renderer:
 
     def __init__(self, site: Site, templates_dir: Path, layout_key: str,
                  environment: jinja2.Environment | None = None, known: dict[str, Any] | None = None) -> None:
-        """known: what an earlier build's chart made (lanes, SVG), reused where its key matches."""
+        """known: what an earlier build made that this one may reuse where its key matches (the `used` of
+        the last Renderer: event page jobs, list digests, and the chart's lanes and SVG)."""
         self.site = site
         self.known = known
         self.used: dict[str, Any] = {}  # what this build made that the next may reuse (with the chart's)
         self.config: SiteConfig = site.config
         self.layout_key = layout_key
+        self.card_key_prefix = f"card:{layout_key}:"  # + an event's fingerprint: the key of its card
         self.cards: dict[str, str] = {}  # card key -> card HTML (the build cache's), filled before lists render
         self._place_links: dict[str, list[tuple[str, str]]] = {}  # location -> places_of()
         self.env = environment or make_environment(templates_dir)
@@ -128,7 +129,7 @@ class Renderer:
 
     def cards_of(self, events: list[Event], level: int = 4) -> Markup:
         """The cards of several events, one after the other (one call from a template for a whole month)."""
-        cards, prefix = self.cards, f"card:{self.layout_key}:"
+        cards, prefix = self.cards, self.card_key_prefix
         try:
             parts = [cards[prefix + event.fingerprint] for event in events]
         except KeyError:  # not rendered yet (a template that lists events before their cards are made)
@@ -141,7 +142,7 @@ class Renderer:
         return self.env.get_template("card.html").render(event=event)
 
     def card_key(self, event: Event) -> str:
-        return f"card:{self.layout_key}:{event.fingerprint}"
+        return self.card_key_prefix + event.fingerprint
 
     # -- the chart, the map and the places (computed once per build, when a page first needs them) ----
     @cached_property
@@ -167,7 +168,7 @@ class Renderer:
         base = f"actors/{actor.id}/"
         if event is None:
             return self.site.url(base)
-        position = bisect_left(self.site.by_actor[actor.id], event.sort_key, key=attrgetter("sort_key"))
+        position = bisect_left(self.site.by_actor[actor.id], event.sort_key, key=SORT_KEY)
         page = position // self.config.page_size
         return self.site.url(paged_rel(base, page).removesuffix("index.html")) + "#" + month_id(event.date)
 

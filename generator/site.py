@@ -6,12 +6,13 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 from .content import slugify
 from .gazetteer import place_location
-from typing import Any
-
 from .model import Event, Page, SiteConfig
+
+SORT_KEY = attrgetter("sort_key")  # events are ordered by it; bisect with key=SORT_KEY
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Site:
 
 def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profiles: dict[str, Page]) -> Site:
     """Sort the events and build the indexes (by actor, year, kind, tag, previous/next)."""
-    ordered = sorted(events, key=_SORT_KEY)
+    ordered = sorted(events, key=SORT_KEY)
     site = Site(config=config, events=ordered, pages=sorted(pages, key=lambda p: p.slug), profiles=profiles)
     by_actor: dict[str, list[Event]] = defaultdict(list)
     by_year: dict[int, list[Event]] = defaultdict(list)
@@ -89,7 +90,6 @@ def place_names(location: str | None, config: SiteConfig) -> tuple[str, ...]:
     return tuple(dict.fromkeys(place.name for place in place_location(location, config.places)))
 
 
-_SORT_KEY = attrgetter("sort_key")
 MAX_CHANGES = 64  # beyond this many changed events, building afresh is as quick
 
 
@@ -119,9 +119,9 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
                 group = groups[key] = list(group)
                 copied.add(id(group))
             if insert:
-                insort(group, event, key=_SORT_KEY)
+                insort(group, event, key=SORT_KEY)
             else:
-                del group[bisect_left(group, event.sort_key, key=_SORT_KEY)]
+                del group[bisect_left(group, event.sort_key, key=SORT_KEY)]
                 if not group:
                     return False
         return True
@@ -131,11 +131,11 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
     touched: set[str] = set()  # events whose previous or next event may have changed
     for new in changed:
         before = old.event_by_slug[new.slug]
-        index = bisect_left(ordered, before.sort_key, key=_SORT_KEY)
+        index = bisect_left(ordered, before.sort_key, key=SORT_KEY)
         touched.update(e.slug for e in ordered[max(0, index - 1):index + 2])
         del ordered[index]
-        insort(ordered, new, key=_SORT_KEY)
-        index = bisect_left(ordered, new.sort_key, key=_SORT_KEY)
+        insort(ordered, new, key=SORT_KEY)
+        index = bisect_left(ordered, new.sort_key, key=SORT_KEY)
         touched.update(e.slug for e in ordered[max(0, index - 1):index + 2])
         event_by_slug[new.slug] = new
         old_actors, new_actors = set(before.actors), set(new.actors)
@@ -163,7 +163,7 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
                 touched=frozenset(touched | {event.slug for event in changed}))
     for slug in touched:
         event = event_by_slug[slug]
-        index = bisect_left(ordered, event.sort_key, key=_SORT_KEY)
+        index = bisect_left(ordered, event.sort_key, key=SORT_KEY)
         site.previous[slug] = ordered[index - 1] if index else None
         site.following[slug] = ordered[index + 1] if index + 1 < len(ordered) else None
     for tag in {slugify(t) for new in changed for t in new.tags + old.event_by_slug[new.slug].tags}:
