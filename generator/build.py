@@ -8,6 +8,7 @@ bytes changed are written.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -26,7 +27,8 @@ from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
-from .exports import event_fragments
+from .exports import Join, event_fragments
+from .joined import Joined
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
@@ -89,7 +91,7 @@ class Builder:
         self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
         self._same_layout = False  # whether this build has the layout of the last one
-        self._fragment_parts: tuple[Site, list[Fragments]] | None = None
+        self._joined: dict[str, Joined] = {}  # the joined files of this build (their layouts go to the cache)
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -100,6 +102,7 @@ class Builder:
     def load_cache(self) -> None:
         if self.options.use_cache:
             self.cache = BuildCache.load(self.options.site_dir, self.fingerprint)
+            gc.freeze()  # the cached events live as long as the builder: the collector need not walk them
 
     def unchanged_result(self) -> BuildResult | None:
         """The last build's result, if no input changed since and its output is as it left it."""
@@ -369,10 +372,11 @@ class Builder:
         groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
                                                                       for i in range(0, len(events), 200)]
         # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
-        # fragments they read; the open data files are worth a worker for the pages even after one edit.
+        # fragments they read. After an edit, forking would cost more than the few pages and the patched
+        # open data take.
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
                               alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
-                              heavy=any(job.name == "data" for job in published), renderer=renderer,
+                              renderer=renderer,
                               staging=staging, site_dir=options.site_dir, pages=stale, published=published)
         for rel, key, written in outcomes:
             if key.startswith(PUBLISHED):
@@ -381,15 +385,18 @@ class Builder:
                 keep.add(rel)
             staging.record(rel, key, written)
         self.lap("render pages")
-        self._fragment_parts = None
         result.rendered = len(stale)
         result.pages = len(keep)
         if write:
             result.written, result.removed, result.changed = staging.commit(keep)
             self.cache.pages = staging.records
+            for rel, joined in self._joined.items():
+                if (record := staging.records.get(rel)) is not None and record.size == joined.size:
+                    self.cache.set_layout(rel, joined.layout(record.key))
             self.cache.output = str(output)
         else:
             result.written = staging.would_write
+        self._joined = {}
         result.unchanged = result.pages - result.written
         self.lap("write")
         return result
@@ -402,8 +409,7 @@ class Builder:
             keep.update(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
             return []
         stale = []
-        self._fragment_parts = None
-        for job in publishing_jobs(site, pages, self.layout_key, lambda: self._fragments(site)):
+        for job in publishing_jobs(site, pages, self.layout_key, self._join(site, staging)):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
@@ -413,17 +419,31 @@ class Builder:
             self.cache.live_fragments([f"{self.data_key}:{event.fingerprint}" for event in site.events])
         return stale
 
-    def _fragments(self, site: Site) -> list[Fragments]:
-        """Each event's share of the open data files, from the cache (read by whichever process assembles
-        the files, once), else made now."""
-        if self._fragment_parts is None or self._fragment_parts[0] is not site:
-            keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
-            known = self.cache.fragments(keys)
-            made = {key: event_fragments(site, event) for key, event in zip(keys, site.events) if key not in known}
+    def _join(self, site: Site, staging: Staging) -> Join:
+        """exports.Join for this build: each event's fragment from the cache (else made now), and the
+        unchanged events' parts copied from the file the last build wrote, when its layout is known."""
+        keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
+        self._joined = {}
+
+        def join(rel: str, head: bytes, separator: bytes, tail: bytes, n: int) -> Joined:
+            layout, record = self.cache.layout(rel), staging.records.get(rel)
+            usable = layout is not None and record is not None and layout.key == record.key and \
+                layout.size == record.size and staging.untouched(rel)
+            joined = self._joined[rel] = Joined(
+                head, separator, tail, keys, lambda wanted: {k: f[n] for k, f in self._fragments(site, wanted).items()},
+                (staging.root + rel, layout) if usable and layout is not None else None)
+            return joined
+        return join
+
+    def _fragments(self, site: Site, keys: list[str]) -> dict[str, Fragments]:
+        """The open data fragments of the events under these keys, from the cache, else made now."""
+        known = self.cache.fragments(keys)
+        if len(known) < len(keys):
+            events = {f"{self.data_key}:{event.fingerprint}": event for event in site.events}
+            made = {key: event_fragments(site, events[key]) for key in keys if key not in known}
             self.cache.add_fragments(made)
             known.update(made)
-            self._fragment_parts = (site, [known[key] for key in keys])
-        return self._fragment_parts[1]
+        return known
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress

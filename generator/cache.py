@@ -9,6 +9,7 @@ restricted to the generator's own model classes, so a planted cache file cannot 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -21,11 +22,12 @@ from typing import Any
 
 from . import __version__
 from .errors import Problem
+from .joined import Layout
 from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "6"
+FORMAT = "7"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -40,6 +42,8 @@ CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size 
                                   mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record BLOB NOT NULL, row BLOB NOT NULL,
                                       slide BLOB NOT NULL, filters BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS layouts (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
+                                    keys BLOB NOT NULL, starts BLOB NOT NULL, lengths BLOB NOT NULL);
 """
 
 
@@ -107,6 +111,8 @@ class BuildCache:
     _fragments: dict[str, Fragments] = field(default_factory=dict, repr=False)  # read or made
     _new_fragments: set[str] = field(default_factory=set, repr=False)
     _live_fragments: set[str] | None = field(default=None, repr=False)  # used by the last build
+    _layouts: dict[str, Layout | None] = field(default_factory=dict, repr=False)  # read or made
+    _new_layouts: set[str] = field(default_factory=set, repr=False)
 
     @staticmethod
     def last_build(site_dir: Path, fingerprint: str) -> tuple[dict[str, str], dict[str, PageRecord]] | None:
@@ -131,6 +137,8 @@ class BuildCache:
         path = site_dir / CACHE_DIR / CACHE_FILE
         if not path.is_file():
             return cls()
+        collecting = gc.isenabled()
+        gc.disable()  # the objects unpickled here all live on: collecting while they pile up finds nothing
         try:
             with sqlite3.connect(path) as db:
                 meta = dict(db.execute("SELECT name, value FROM meta"))
@@ -148,6 +156,9 @@ class BuildCache:
                                in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
         except Exception:  # any damage at all means: start afresh
             return cls()
+        finally:
+            if collecting:
+                gc.enable()
         cache.path = path
         cache._saved_events = dict(cache.events)
         cache._saved_cards = set(cache.cards)
@@ -172,6 +183,24 @@ class BuildCache:
                 pass
         return {key: self._fragments[key] for key in keys if key in self._fragments}
 
+    def layout(self, rel: str) -> Layout | None:
+        """Where each event's part lies in the joined file rel as the last build wrote it, if known."""
+        if rel not in self._layouts:
+            self._layouts[rel] = None
+            if self.path is not None:
+                try:
+                    with sqlite3.connect(self.path) as db:
+                        row = db.execute("SELECT key, size, keys, starts, lengths FROM layouts WHERE rel = ?",
+                                         (rel,)).fetchone()
+                    self._layouts[rel] = Layout.unpack(*row) if row else None
+                except (sqlite3.Error, ValueError, TypeError):
+                    pass
+        return self._layouts[rel]
+
+    def set_layout(self, rel: str, layout: Layout) -> None:
+        self._layouts[rel] = layout
+        self._new_layouts.add(rel)
+
     def add_fragments(self, made: dict[str, Fragments]) -> None:
         self._fragments.update(made)
         self._new_fragments.update(made)
@@ -195,6 +224,7 @@ class BuildCache:
                     damaged.unlink(missing_ok=True)
                 self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
                 self._new_fragments = set(self._fragments)
+                self._new_layouts = set(self._layouts)
                 self._save(path, fingerprint)
         except (OSError, sqlite3.Error) as error:
             print(f"warning: could not write the build cache: {error}", file=sys.stderr)
@@ -208,9 +238,11 @@ class BuildCache:
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
                 db.executescript("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS cards; "
-                                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS fragments; DELETE FROM meta;")
+                                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS fragments; DROP TABLE IF EXISTS layouts; "
+                                 "DELETE FROM meta;")
                 self._saved_events, self._saved_cards, self._saved_pages = {}, set(), {}
                 self._new_fragments = set(self._fragments)
+                self._new_layouts = set(self._layouts)
                 meta = {}
             db.executescript(_SCHEMA)
             if not meta:
@@ -238,6 +270,9 @@ class BuildCache:
                             if self._saved_pages.get(rel) is not r and self._saved_pages.get(rel) != r])
             db.executemany("DELETE FROM pages WHERE rel = ?",
                            [(rel,) for rel in self._saved_pages if rel not in self.pages])
+            db.executemany("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
+                           [(rel, *layout.pack()) for rel in sorted(self._new_layouts)
+                            if (layout := self._layouts[rel]) is not None])
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)",
                            [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
             # forget what no event uses now, once that is worth a pass over the table
@@ -252,6 +287,7 @@ class BuildCache:
         self._saved_pages = dict(self.pages)
         self._saved_output = self.output
         self._new_fragments = set()
+        self._new_layouts = set()
         self.path = path
 
 

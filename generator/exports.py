@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
 
@@ -20,6 +20,9 @@ from .dates import PartialDate
 from .filterindex import event_row
 from .model import Actor, EndDate, Event, Involvement, SiteConfig, Source
 from .site import Site
+
+if TYPE_CHECKING:
+    from .joined import Joined
 
 EVENTS_FORMAT = "timeline-generator/events"
 EVENTS_VERSION = 1
@@ -35,12 +38,30 @@ LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and correct
 _MARKER = "\x00events\x00"
 
 
-def render_exports(site: Site, fragments: list[Fragments] | None = None) -> Iterator[tuple[str, bytes]]:
-    """The three open data files, assembled from each event's fragments (which a cache may supply), in UTF-8."""
-    parts = fragments if fragments is not None else [event_fragments(site, event) for event in site.events]
-    yield EVENTS_JSON, _with_events(events_document(site, with_events=False), [p[0] for p in parts])
-    yield EVENTS_CSV, b"".join([_csv_line(list(CSV_COLUMNS)).encode("utf-8"), *(p[1] for p in parts)])
-    yield TIMELINE_JSON, _with_events(timeline_document(site, with_events=False), [p[2] for p in parts])
+# join(rel, head, separator, tail, n): the file rel made of head, the n-th fragment of every event (in the
+# site's order) with the separator between them, and tail; as bytes, or as a Joined the staging writes
+Join = Callable[[str, bytes, bytes, bytes, int], "bytes | Joined"]
+
+
+def plain_join(site: Site) -> Join:
+    """A Join that makes every event's fragments afresh."""
+    parts: list[Fragments] = []
+
+    def join(rel: str, head: bytes, separator: bytes, tail: bytes, n: int) -> bytes:
+        if not parts:
+            parts.extend(event_fragments(site, event) for event in site.events)
+        return b"".join([head, separator.join(part[n] for part in parts), tail])
+    return join
+
+
+def render_exports(site: Site, join: Join | None = None) -> Iterator[tuple[str, bytes | Joined]]:
+    """The three open data files, in UTF-8, joined from each event's fragments (see Join)."""
+    join = join or plain_join(site)
+    head, tail = _around_events(events_document(site, with_events=False))
+    yield EVENTS_JSON, join(EVENTS_JSON, head + b"[", b",", b"]" + tail, 0)
+    yield EVENTS_CSV, join(EVENTS_CSV, _csv_line(list(CSV_COLUMNS)).encode("utf-8"), b"", b"", 1)
+    head, tail = _around_events(timeline_document(site, with_events=False))
+    yield TIMELINE_JSON, join(TIMELINE_JSON, head + b"[", b",", b"]" + tail, 2)
 
 
 def event_fragments(site: Site, event: Event) -> Fragments:
@@ -50,10 +71,11 @@ def event_fragments(site: Site, event: Event) -> Fragments:
             _json(timeline_slide(event, site.config)).rstrip("\n").encode("utf-8"), event_row(event, site.config))
 
 
-def _with_events(document: dict[str, Any], records: list[bytes]) -> bytes:
+def _around_events(document: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The serialised document before and after its list of events (which is left out)."""
     document["events"] = _MARKER
     head, tail = _json(document).split(json.dumps(_MARKER), 1)
-    return b"".join([head.encode("utf-8"), b"[", b",".join(records), b"]", tail.encode("utf-8")])
+    return head.encode("utf-8"), tail.encode("utf-8")
 
 
 def _csv_line(cells: list[str]) -> str:

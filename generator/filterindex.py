@@ -13,12 +13,16 @@ compressed), loaded only when a reader filters.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import STATUSES
 from .dates import PartialDate
 from .model import Event, SiteConfig
 from .site import Site
+
+if TYPE_CHECKING:
+    from .exports import Join
+    from .joined import Joined
 
 INDEX_PATH = "data/index.json"
 INDEX_VERSION = 1
@@ -49,10 +53,9 @@ def event_row(event: Event, config: SiteConfig) -> bytes:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def filter_index(site: Site, rows: list[bytes] | None = None) -> bytes:
-    """The index, from each event's row (made here unless given)."""
+def filter_index(site: Site, join: Join | None = None) -> bytes | Joined:
+    """The index, joined from each event's row (see exports.Join)."""
     config = site.config
-    rows = rows if rows is not None else [event_row(event, config) for event in site.events]
     document = {
         "version": INDEX_VERSION,
         "actors": [[a.id, a.name, a.colour] for a in config.actors.values()],
@@ -62,8 +65,11 @@ def filter_index(site: Site, rows: list[bytes] | None = None) -> bytes:
         "events": _MARKER,
     }
     head, tail = json.dumps(document, ensure_ascii=False, separators=(",", ":")).split(json.dumps(_MARKER), 1)
-    return b"".join([head.encode("utf-8"), b"[", b",".join(rows), b"]", tail.encode("utf-8"), b"\n"])
+    if join is None:
+        rows = [event_row(event, config) for event in site.events]
+        return b"".join([head.encode("utf-8"), b"[", b",".join(rows), b"]", tail.encode("utf-8"), b"\n"])
+    return join(INDEX_PATH, head.encode("utf-8") + b"[", b",", b"]" + tail.encode("utf-8") + b"\n", 3)
 
 
-def render_filter_index(site: Site, rows: list[bytes] | None = None) -> Iterator[tuple[str, bytes]]:
-    yield INDEX_PATH, filter_index(site, rows)
+def render_filter_index(site: Site, join: Join | None = None) -> Iterator[tuple[str, bytes | Joined]]:
+    yield INDEX_PATH, filter_index(site, join)

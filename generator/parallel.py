@@ -42,16 +42,16 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
 
 def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]],
                progress: Callable[[int], None] | None = None, alongside: Callable[[], list[R]] | None = None,
-               heavy: bool = False, **shared: Any) -> list[R]:
-    """function(group) over the given groups of items, in forked workers when worthwhile (many items, or a
-    heavy `alongside`); the results of alongside() (run in this process meanwhile, on objects it need not
-    share) and then of all groups, in order."""
+               **shared: Any) -> list[R]:
+    """function(group) over the given groups of items, in forked workers when worthwhile (many items); the
+    results of alongside() (run in this process meanwhile, on objects it need not share) and then of all
+    groups, in order."""
     _STATE.clear()
     _STATE.update(shared)
     count = workers()
     total = sum(len(group) for group in groups)
     try:
-        if not groups or (total < MIN_PARALLEL and not heavy) or count == 1 or \
+        if not groups or total < MIN_PARALLEL or count == 1 or \
                 "fork" not in multiprocessing.get_all_start_methods():
             results: list[R] = alongside() if alongside else []
             done = 0

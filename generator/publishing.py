@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 from itertools import chain
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .cache import Fragments, digest, digest_many
-from .exports import render_exports
+from .cache import digest, digest_many
+from .exports import Join, render_exports
 from .feeds import latest_entries, render_feeds
 from .filterindex import render_filter_index
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
 from .sitemap import render_robots, render_sitemap
+
+if TYPE_CHECKING:
+    from .joined import Joined
 
 
 PUBLISHED = "publish:"
@@ -29,7 +32,7 @@ class PublishJob:
 
     name: str
     key: str  # starts with "publish:", so a build that does not publish can keep these files as they are
-    produce: Callable[[], Iterator[tuple[str, bytes]]]
+    produce: Callable[[], Iterator[tuple[str, bytes | Joined]]]
 
 
 def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
@@ -38,9 +41,9 @@ def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
         yield rel, text.encode("utf-8")
 
 
-def publishing_jobs(site: Site, pages: list[str], layout_key: str,
-                    fragments: Callable[[], list[Fragments]] | None = None) -> list[PublishJob]:
-    """The published files in groups; `pages` are the output paths of the rendered pages."""
+def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join | None = None) -> list[PublishJob]:
+    """The published files in groups; `pages` are the output paths of the rendered pages; `join` makes the
+    files joined from the events' fragments (exports.plain_join by default)."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     entries = latest_entries(site)
     feed_inputs = [event.fingerprint for event in entries[""]]
@@ -53,9 +56,9 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str,
         PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
                    lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
         PublishJob("data", digest("data", layout_key, events),
-                   lambda: render_exports(site, fragments() if fragments else None)),
+                   lambda: render_exports(site, join)),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
         PublishJob("filters", digest("filters", layout_key, events),
-                   lambda: render_filter_index(site, [part[3] for part in fragments()] if fragments else None)),
+                   lambda: render_filter_index(site, join)),
     ]
     return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .cache import PageRecord
+from .joined import Joined
 
 if TYPE_CHECKING:
     from .render import PageJob
@@ -67,15 +68,7 @@ class Staging:
     def fresh(self, rel: str, key: str) -> bool:
         """Whether output/rel is, untouched, what a page with this key was rendered to before."""
         record = self.records.get(rel)
-        if record is None or record.key != key:
-            return False
-        if self.trust:
-            return True
-        try:
-            stat = os.stat(self.root + rel)
-        except OSError:
-            return False
-        return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+        return record is not None and record.key == key and self.untouched(rel)
 
     def stale(self, pages: list[PageJob]) -> list[PageJob]:
         """The pages that are not fresh() (the same test, for many pages at once)."""
@@ -84,17 +77,33 @@ class Staging:
             return [page for page in pages if (record := records.get(page.rel)) is None or record.key != page.key]
         return [page for page in pages if not self.fresh(page.rel, page.key)]
 
-    def stage(self, rel: str, content: bytes) -> bool:
+    def stage(self, rel: str, content: bytes | Joined) -> bool:
         """Stage content for output/rel unless the file there already has these bytes; True if staged."""
         rel = safe_relative(rel)
-        if _same_bytes(self.output / rel, content):
+        if content.same_as(self.root + rel) if isinstance(content, Joined) else _same_bytes(self.output / rel, content):
             return False
         if self.dry:
             return True
         target = self.folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if isinstance(content, Joined):
+            content.write(str(target))
+        else:
+            target.write_bytes(content)
         return True
+
+    def untouched(self, rel: str) -> bool:
+        """Whether output/rel is, as far as its size and time tell, the file the last build left there."""
+        record = self.records.get(rel)
+        if record is None:
+            return False
+        if self.trust:
+            return True
+        try:
+            stat = os.stat(self.root + rel)
+        except OSError:
+            return False
+        return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
     def record(self, rel: str, key: str, staged: bool) -> None:
         """Remember which inputs produced output/rel (its file details are read at commit)."""

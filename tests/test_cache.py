@@ -191,3 +191,30 @@ def test_an_old_file_is_recognised_by_size_and_time_without_being_read(cached, t
     path.write_text(path.read_text(encoding="utf-8").replace("Event 4", "Event four"), encoding="utf-8")
     assert_same_as_uncached(cached, tmp_path, "old-file-edited")
     assert "Event four" in cached.read("events/e4/index.html")
+
+
+def test_after_an_edit_the_open_data_is_patched_with_only_the_edited_event_made_anew(cached, tmp_path, monkeypatch):
+    from generator.build import Builder
+
+    wanted: list[list[str]] = []
+    real = Builder._fragments
+
+    def spying(self, site, keys):
+        wanted.append(list(keys))
+        return real(self, site, keys)
+
+    monkeypatch.setattr(Builder, "_fragments", spying)
+    cached.event("e3", title="Event three, edited", date="2020-04", body="A new summary.")
+    build(BuildOptions(site_dir=cached.root))
+    # the four joined files (events.json, events.csv, timeline.json, index.json) each asked only for e3's part
+    assert len(wanted) == 4 and all(len(keys) == 1 for keys in wanted)
+    assert "A new summary." in cached.read("data/events.json")
+    assert digests(cached.root / "output") == fresh_build(cached, tmp_path, "patched")
+
+
+def test_open_data_edited_by_hand_is_joined_afresh_not_patched(cached, tmp_path):
+    data = cached.root / "output/data/events.json"
+    data.write_bytes(data.read_bytes().replace(b"Event 1", b"Event X"))
+    cached.event("e3", title="Event three, edited", date="2020-04")
+    assert_same_as_uncached(cached, tmp_path, "data-tampered")
+    assert b"Event X" not in data.read_bytes()

@@ -1,0 +1,177 @@
+"""Files joined from one part per event (the open data and the filters' index), patched after an edit.
+
+Such a file is a head, the events' parts with a separator between them, and a tail. The open data of
+10,000 events is about 100 MB; after one edit, all but one part of each file are already in the file
+the last build wrote. A Layout records where each part lies in that file, so the next build copies the
+unchanged runs from it (in the kernel, with copy_file_range) and writes only the new parts.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from array import array
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+# part i lies at starts[i], lengths[i] bytes long; keys[i] names it (see Builder: data key and fingerprint)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each part lies in one file a build wrote under `key` (the key of its publishing job)."""
+
+    key: str
+    size: int
+    keys: Sequence[str]
+    starts: array[int]  # 'q'
+    lengths: array[int]
+
+    def pack(self) -> tuple[str, int, bytes, bytes, bytes]:
+        return self.key, self.size, "\n".join(self.keys).encode("utf-8"), self.starts.tobytes(), \
+            self.lengths.tobytes()
+
+    @staticmethod
+    def unpack(key: str, size: int, keys: bytes, starts: bytes, lengths: bytes) -> Layout:
+        layout = Layout(key, size, keys.decode("utf-8").split("\n") if keys else [], array("q"), array("q"))
+        layout.starts.frombytes(starts)
+        layout.lengths.frombytes(lengths)
+        if not len(layout.keys) == len(layout.starts) == len(layout.lengths):
+            raise ValueError("inconsistent layout")
+        return layout
+
+
+Span = tuple[int, int]  # offset and length in the previous file
+
+
+class Joined:
+    """head + sep.join(parts) + tail, each part either new bytes or copied from the previous file."""
+
+    def __init__(self, head: bytes, sep: bytes, tail: bytes, keys: Sequence[str],
+                 part: Callable[[list[str]], dict[str, bytes]], previous: tuple[str, Layout] | None) -> None:
+        """part(keys) gives the new parts; previous is the last build's file and its layout, if usable."""
+        self.keys = keys
+        self.previous = previous[0] if previous else None
+        where: dict[str, int] = {}
+        old_starts = old_lengths = array("q")
+        if previous:
+            layout = previous[1]
+            where = {key: n for n, key in enumerate(layout.keys)}
+            old_starts, old_lengths = layout.starts, layout.lengths
+        made = part([key for key in keys if key not in where])
+        pieces: list[bytes | Span] = []
+        text: list[bytes] = [head]  # new bytes not yet added to pieces
+        starts: array[int] = array("q")
+        lengths: array[int] = array("q")
+        position = len(head)
+        last = -2  # the previous part's place in the old file
+        for n, key in enumerate(keys):
+            if n:
+                position += len(sep)
+            old = where.get(key, -1)
+            if old >= 0:
+                length = old_lengths[old]
+                if old == last + 1 and not text:  # the old file has this part right after the last one
+                    span = pieces[-1]
+                    assert isinstance(span, tuple)
+                    pieces[-1] = (span[0], old_starts[old] + length - span[0])
+                else:
+                    if n:
+                        text.append(sep)
+                    if text:
+                        pieces.append(b"".join(text))
+                        text = []
+                    pieces.append((old_starts[old], length))
+                last = old
+            else:
+                data = made[key]
+                length = len(data)
+                if n:
+                    text.append(sep)
+                text.append(data)
+                last = -2
+            starts.append(position)
+            lengths.append(length)
+            position += length
+        text.append(tail)
+        pieces.append(b"".join(text))
+        self.pieces = pieces
+        self.size = position + len(tail)
+        self.starts, self.lengths = starts, lengths
+
+    def layout(self, key: str) -> Layout:
+        return Layout(key, self.size, self.keys, self.starts, self.lengths)
+
+    def same_as(self, path: str) -> bool:
+        """Whether the file at path already holds exactly these bytes."""
+        try:
+            with open(path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size != self.size:
+                    return False
+                if self.size == 0:
+                    return True
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as old:
+                    copied_from = self.previous is not None and os.path.samefile(path, self.previous)
+                    position = 0
+                    for piece in self.pieces:
+                        if isinstance(piece, bytes):
+                            if old[position:position + len(piece)] != piece:
+                                return False
+                            position += len(piece)
+                        else:
+                            offset, length = piece
+                            if offset != position or not copied_from:
+                                source = _mapped(self.previous, offset, length)
+                                if old[position:position + length] != source:
+                                    return False
+                            position += length
+                    return True
+        except (OSError, ValueError):
+            return False
+
+    def write(self, path: str) -> None:
+        """Write the file to path (a new file), copying the unchanged runs from the previous file."""
+        source = os.open(self.previous, os.O_RDONLY) if self.previous else -1
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            for piece in self.pieces:
+                if isinstance(piece, bytes):
+                    _write_all(target, piece)
+                else:
+                    _copy_range(source, target, *piece)
+        finally:
+            os.close(target)
+            if source >= 0:
+                os.close(source)
+
+    def bytes(self) -> bytes:
+        parts = []
+        for piece in self.pieces:
+            parts.append(piece if isinstance(piece, bytes) else _mapped(self.previous, *piece))
+        return b"".join(parts)
+
+
+def _mapped(path: str | None, offset: int, length: int) -> bytes:
+    if path is None:
+        raise ValueError("a span without a previous file")
+    with open(path, "rb") as handle:
+        return os.pread(handle.fileno(), length, offset)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """Append length bytes of source from offset to target (in the kernel where it can)."""
+    while length > 0:
+        try:
+            copied = os.copy_file_range(source, target, length, offset)
+        except (AttributeError, OSError):  # not Linux, another file system, an old kernel: copy by hand
+            copied = os.write(target, os.pread(source, min(length, 1 << 24), offset))
+        if copied <= 0:
+            raise OSError(f"could not copy {length} bytes of the previous output")
+        offset += copied
+        length -= copied
