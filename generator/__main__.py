@@ -283,6 +283,10 @@ def main() -> None:
         click.echo(f"internal error: {type(error).__name__}: {error} (this is a bug in the generator; "
                    f"run with GENERATOR_DEBUG=1 for details)", err=True)
         sys.exit(3)
+    # Done: end the process without freeing the heap object by object (50 ms after a large build).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

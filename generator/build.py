@@ -79,6 +79,8 @@ class Builder:
         self.cache = BuildCache()
         self._signature = ""
         self._next_signature = ""  # computed by unchanged_result() just before run()
+        self._stats: dict[str, Stat] = {}  # the input files' stats the signature saw, for run() to reuse
+        self._input_stats: dict[str, Stat] = {}
         if load_cache:
             self.load_cache()
         self.timings: dict[str, float] = {}
@@ -113,7 +115,7 @@ class Builder:
             return None
         meta, pages = last
         output = self.options.output.resolve()
-        self._next_signature = input_signature(self.options)  # run() uses it, if it comes next
+        self._next_signature = input_signature(self.options, self._stats)  # run() uses both, if it comes next
         if meta.get("inputs") != self._next_signature or meta.get("output") != str(output) or not pages:
             return None
         staging = Staging(output, pages, dry=True)
@@ -201,6 +203,7 @@ class Builder:
         todo: list[tuple[str, str]] = []
         seen: dict[str, CachedEvent] = {}
         started_ns = time.time_ns()
+        stats = self._input_stats
         for file, rel in self._event_files():
             entry = cached.get(rel)
             if entry is None:  # a worker reads it
@@ -216,10 +219,14 @@ class Builder:
                     problems.extend(entry.warnings)
                 continue
             try:
-                info = os.stat(file)
-                if entry.stat is None or entry.stat != (info.st_size, info.st_mtime_ns, info.st_ino):
+                known = stats.get(file)
+                if known is None:
+                    info = os.stat(file)
+                    known = (info.st_size, info.st_mtime_ns, info.st_ino)
+                if entry.stat is None or entry.stat != known:
                     with open(file, "rb") as handle:
                         file_hash = digest(handle.read())
+                        info = os.fstat(handle.fileno())
                     if file_hash != entry.file_hash:
                         todo.append((rel, file))
                         continue
@@ -267,6 +274,7 @@ class Builder:
         self.timings = {}
         self.hints = changed
         signature, self._next_signature = self._next_signature, ""
+        self._input_stats, self._stats = (self._stats if signature else {}), {}
         self._signature = (signature or input_signature(self.options)) if write and publishing and \
             changed is None and self.options.use_cache else ""
         options = self.options
@@ -577,8 +585,9 @@ def template_problem(error: jinja2.TemplateError, site_dir: Path) -> Problem:
     return Problem(TEMPLATES_DIR, None, f"template error: {error}")
 
 
-def input_signature(options: BuildOptions) -> str:
-    """A hash of every input file's name, size and time, and of the options: equal means nothing changed.
+def input_signature(options: BuildOptions, stats: dict[str, Stat] | None = None) -> str:
+    """A hash of every input file's name, size and time, and of the options: equal means nothing changed
+    (each file's size, time and inode go into stats, if given).
 
     If a file was modified in the last two seconds, a later edit in the same clock tick could leave its
     size and time as they are: then the signature is unique, and the next build checks every file."""
@@ -598,6 +607,8 @@ def input_signature(options: BuildOptions) -> str:
             else:
                 stat = entry.stat()
                 newest = max(newest, stat.st_mtime_ns)
+                if stats is not None:
+                    stats[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
                 entries.append(f"{entry.path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
     try:
         stat = os.stat(os.path.join(site, CONFIG_FILE))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable, Iterator
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape
 
 from .feeds import last_change
 from .site import Site
@@ -18,6 +17,11 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_PATH = "sitemap.xml"
 SITEMAP_LIMIT = 50_000
 NOT_LISTED = ("404.html",)
+
+
+def escape(text: str) -> str:
+    """XML text escaping, as xml.sax.saxutils.escape (whose module imports urllib.request: 20 ms a build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def page_address(rel: str) -> str:
