@@ -293,8 +293,8 @@ class Builder:
         if not self._same_layout:
             self._reusable = {"layout": self.layout_key}
         try:
-            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment,
-                                self._reusable)
+            known = self._reusable if "chart:scale" in self._reusable else {**self.cache.charts, **self._reusable}
+            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known)
             jobs = renderer.plan()
             result = self._render_and_write(site, renderer, jobs, write, publishing)
         except jinja2.TemplateError as error:
@@ -308,6 +308,8 @@ class Builder:
         chart = renderer.chart.used if "chart" in renderer.__dict__ else \
             {key: part for key, part in self._reusable.items() if key.startswith("chart:")}
         self._reusable = {"layout": self.layout_key, **renderer.used, **chart}
+        if write and "chart" in renderer.__dict__:  # the lanes' SVG, for the next build of another process
+            self.cache.charts = {key: svg for key, svg in chart.items() if isinstance(svg, str)}
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed
@@ -372,7 +374,7 @@ class Builder:
         # large), then the event pages (many, small).
         if len(stale) >= MIN_PARALLEL:  # many pages show them: computed once here rather than in each worker
             if any(job.kind in ("home", "actor") for job in stale):
-                renderer.chart  # noqa: B018
+                renderer.chart.home()  # every lane's SVG
             if any(job.kind in ("home", "places", "place") for job in stale):
                 renderer.map  # noqa: B018
         lists = [("page", n) for n, job in enumerate(stale) if job.kind != "event"]

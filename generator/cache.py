@@ -34,6 +34,7 @@ _ALLOWED = {
     ("generator.model", name) for name in ("Event", "Source", "Correction")
 } | {("generator.dates", "PartialDate"), ("generator.errors", "Problem")}
 
+_TABLES = ("events", "cards", "pages", "fragments", "charts", "layouts")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size 
                                   mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record BLOB NOT NULL, row BLOB NOT NULL,
                                       slide BLOB NOT NULL, filters BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS charts (key TEXT PRIMARY KEY, svg TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS layouts (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                     keys BLOB NOT NULL, starts BLOB NOT NULL, lengths BLOB NOT NULL);
 """
@@ -101,9 +103,11 @@ class BuildCache:
     events: dict[str, CachedEvent] = field(default_factory=dict)  # content path -> parsed event
     cards: dict[str, str] = field(default_factory=dict)  # card key -> card HTML
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
+    charts: dict[str, str] = field(default_factory=dict)  # the SVG of each chart lane, by its key (chart.py)
     output: str = ""  # the output folder the page records describe
     _saved_events: dict[str, CachedEvent] = field(default_factory=dict, repr=False)  # as last saved
     _saved_cards: set[str] = field(default_factory=set, repr=False)
+    _saved_charts: set[str] = field(default_factory=set, repr=False)
     _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
     _saved_output: str = ""
     summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
@@ -152,6 +156,7 @@ class BuildCache:
                         cache.events[rel] = CachedEvent(file_hash, config_key, event, warnings,
                                                         tuple(stat) if stat else None)
                 cache.cards = dict(db.execute("SELECT key, html FROM cards"))
+                cache.charts = dict(db.execute("SELECT key, svg FROM charts"))
                 cache.pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
                                in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
         except Exception:  # any damage at all means: start afresh
@@ -162,6 +167,7 @@ class BuildCache:
         cache.path = path
         cache._saved_events = dict(cache.events)
         cache._saved_cards = set(cache.cards)
+        cache._saved_charts = set(cache.charts)
         cache._saved_pages = dict(cache.pages)
         cache._saved_output = cache.output
         return cache
@@ -223,6 +229,7 @@ class BuildCache:
                 for damaged in (path, path.with_name(path.name + "-journal")):
                     damaged.unlink(missing_ok=True)
                 self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
+                self._saved_charts = set()
                 self._new_fragments = set(self._fragments)
                 self._new_layouts = set(self._layouts)
                 self._save(path, fingerprint)
@@ -237,10 +244,8 @@ class BuildCache:
             db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
-                db.executescript("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS cards; "
-                                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS fragments; DROP TABLE IF EXISTS layouts; "
-                                 "DELETE FROM meta;")
-                self._saved_events, self._saved_cards, self._saved_pages = {}, set(), {}
+                db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
+                self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
                 self._new_fragments = set(self._fragments)
                 self._new_layouts = set(self._layouts)
                 meta = {}
@@ -265,6 +270,10 @@ class BuildCache:
                            [(key, html) for key, html in self.cards.items() if key not in self._saved_cards])
             db.executemany("DELETE FROM cards WHERE key = ?",
                            [(key,) for key in self._saved_cards if key not in self.cards])
+            db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
+                           [(key, svg) for key, svg in self.charts.items() if key not in self._saved_charts])
+            db.executemany("DELETE FROM charts WHERE key = ?",
+                           [(key,) for key in self._saved_charts if key not in self.charts])
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)",
                            [(rel, r.key, r.size, r.mtime_ns) for rel, r in self.pages.items()
                             if self._saved_pages.get(rel) is not r and self._saved_pages.get(rel) != r])
@@ -284,6 +293,7 @@ class BuildCache:
                 db.execute("DROP TABLE live")
         self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
+        self._saved_charts = set(self.charts)
         self._saved_pages = dict(self.pages)
         self._saved_output = self.output
         self._new_fragments = set()

@@ -235,14 +235,10 @@ class ChartRenderer:
                            for event in events if event.milestone]
         self.used.update((f"chart:milestone:{m.event}", m) for m in self.milestones)
         marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
-        self.lanes: dict[str, Lane] = {}
-        self._keys: dict[str, str] = {}
-        for actor in config.actors.values():
-            lane_events = events_by_actor.get(actor.id, [])
-            key = f"chart:{actor.id}:{(lane_keys or {}).get(actor.id)}"
-            lane = known.get(key) or build_lane(self.scale, actor, lane_events, texts)
-            self.lanes[actor.id] = self.used[key] = lane
-            self._keys[actor.id] = f"{key}:svg:{marks}"
+        self.config = config
+        self.events_by_actor = events_by_actor
+        self._lane_keys = {actor: f"chart:{actor}:{(lane_keys or {}).get(actor)}" for actor in config.actors}
+        self._keys = {actor: f"{key}:svg:{marks}" for actor, key in self._lane_keys.items()}
         self._known = known
         self.texts = texts
         self.period = (config.period_start.year, config.period_end.year)
@@ -254,15 +250,15 @@ class ChartRenderer:
             rows = []
             for label, actors in self.groups:
                 rows.append(f'<div class="chart-group"><span>{escape(label)}</span></div>')
-                rows.extend(self._lane(self.lanes[actor.id]) for actor in actors)
+                rows.extend(self._svg(actor.id) for actor in actors)
             self._home = self._figure("chart", rows, "Involvement by actor")
         return self._home
 
     def actor(self, actor_id: str) -> Markup:
         if actor_id not in self._actors:
-            lane = self.lanes[actor_id]
-            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._lane(lane)],
-                                                  f"{lane.actor.name}: involvement and events", single=True)
+            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id)],
+                                                  f"{self.config.actors[actor_id].name}: involvement and events",
+                                                  single=True)
         return self._actors[actor_id]
 
     # -- SVG -----------------------------------------------------------------------------------
@@ -294,9 +290,17 @@ class ChartRenderer:
         parts.append("</svg>")
         return "".join(parts)
 
-    def _lane(self, lane: Lane) -> str:
-        key = self._keys[lane.actor.id]
-        svg = self._known.get(key) or self._lane_svg(lane)
+    def lane(self, actor_id: str) -> Lane:
+        """An actor's lane, made when first needed (not at all when its SVG is known)."""
+        key = self._lane_keys[actor_id]
+        lane = self.used.get(key) or self._known.get(key) or \
+            build_lane(self.scale, self.config.actors[actor_id], self.events_by_actor.get(actor_id, []), self.texts)
+        self.used[key] = lane
+        return lane
+
+    def _svg(self, actor_id: str) -> str:
+        key = self._keys[actor_id]
+        svg = self.used.get(key) or self._known.get(key) or self._lane_svg(self.lane(actor_id))
         self.used[key] = svg
         return svg
 

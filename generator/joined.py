@@ -12,7 +12,7 @@ import mmap
 import os
 from array import array
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 # part i lies at starts[i], lengths[i] bytes long; keys[i] names it (see Builder: data key and fingerprint)
 
@@ -33,7 +33,9 @@ class Layout:
 
     @staticmethod
     def unpack(key: str, size: int, keys: bytes, starts: bytes, lengths: bytes) -> Layout:
-        layout = Layout(key, size, keys.decode("utf-8").split("\n") if keys else [], array("q"), array("q"))
+        if _UNPACKED[0] != keys:  # the joined files of a build list the same keys: decoded once
+            _UNPACKED[:] = [keys, keys.decode("utf-8").split("\n") if keys else []]
+        layout = Layout(key, size, _UNPACKED[1], array("q"), array("q"))
         layout.starts.frombytes(starts)
         layout.lengths.frombytes(lengths)
         if not len(layout.keys) == len(layout.starts) == len(layout.lengths):
@@ -42,6 +44,16 @@ class Layout:
 
 
 Span = tuple[int, int]  # offset and length in the previous file
+_UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
+_INDEX: list[Any] = [None, {}]  # the last key list indexed: list, {key: position}
+
+
+def _index(keys: Sequence[str]) -> dict[str, int]:
+    """Each key's position (computed once for the several files that share a list of keys)."""
+    if _INDEX[0] is not keys:
+        _INDEX[:] = [keys, {key: n for n, key in enumerate(keys)}]
+    index: dict[str, int] = _INDEX[1]
+    return index
 
 
 class Joined:
@@ -56,7 +68,7 @@ class Joined:
         old_starts = old_lengths = array("q")
         if previous:
             layout = previous[1]
-            where = {key: n for n, key in enumerate(layout.keys)}
+            where = _index(layout.keys)
             old_starts, old_lengths = layout.starts, layout.lengths
         made = part([key for key in keys if key not in where])
         pieces: list[bytes | Span] = []

@@ -247,3 +247,25 @@ def test_the_chart_and_the_places_are_computed_once_per_build(site, monkeypatch)
         site.event(f"e{n}", title=f"Event {n}", date=f"2020-0{n}-01", actors="turkey, russia")
     build(BuildOptions(site.root, use_cache=False))
     assert calls == {"chart": 1, "places": 1}
+
+
+def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_actors(charted, monkeypatch, tmp_path):
+    import generator.chart as chart
+
+    made: list[str] = []
+    real = chart.build_lane
+
+    def counting(scale, actor, events, texts):
+        made.append(actor.id)
+        return real(scale, actor, events, texts)
+
+    monkeypatch.setattr(chart, "build_lane", counting)
+    charted.event("troops", title="Turkish troops deploy, renamed", date="2020-03-05")
+    build(BuildOptions(charted.root))  # a new builder, as from the command line: the other lanes come from the cache
+    assert made == ["turkey"]
+    assert "Turkish troops deploy, renamed" in charted.read("index.html")
+    fresh = tmp_path / "fresh"
+    build(BuildOptions(charted.root, output_dir=fresh, use_cache=False))
+    assert (fresh / "index.html").read_bytes() == (charted.root / "output/index.html").read_bytes()
+    assert (fresh / "actors/russia/index.html").read_bytes() == \
+        (charted.root / "output/actors/russia/index.html").read_bytes()
