@@ -32,6 +32,7 @@ from .joined import Joined
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
+from .stored import preload
 from .write import OutputError, Staging, check_output_dir
 
 TEMPLATES_DIR = "templates"
@@ -239,8 +240,9 @@ class Builder:
             events.append(entry.event)
             problems.extend(entry.warnings)
         # site.yaml changed but the file did not: re-validate, reuse the rendered Markdown.
-        rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt)
-                    for entry in (cached.get(rel) for rel, _ in todo) if entry is not None}
+        before = [entry for rel, _ in todo if (entry := cached.get(rel)) is not None and entry.config_key != config_key]
+        preload(entry.event for entry in before)
+        rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt) for entry in before}
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
                             data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns)

@@ -23,21 +23,24 @@ from typing import Any
 from . import __version__
 from .errors import Problem
 from .joined import Layout
+from .stored import FIELDS, StoredEvent, TextStore, pack, preload, unpack
 from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "7"
+FORMAT = "8"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
-    ("generator.model", name) for name in ("Event", "Source", "Correction")
+    ("generator.model", name) for name in ("Source", "Correction")
 } | {("generator.dates", "PartialDate"), ("generator.errors", "Problem")}
 
-_TABLES = ("events", "cards", "pages", "fragments", "charts", "layouts")
+_TABLES = ("events", "texts", "cards", "pages", "fragments", "charts", "layouts")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT NOT NULL, excerpt TEXT NOT NULL,
+                                  body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
@@ -149,11 +152,13 @@ class BuildCache:
                 if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
                     return cls()
                 cache = cls(output=meta.get("output", ""))
+                store = TextStore(path, site_dir)
                 for (data,) in db.execute("SELECT data FROM events"):
-                    for rel, file_hash, config_key, event, warnings, stat in _loads(data):
-                        if not isinstance(event, Event) or not isinstance(warnings, list):
+                    for rel, file_hash, config_key, fields, warnings, stat in _loads(data):
+                        if not isinstance(fields, tuple) or len(fields) != len(FIELDS) or \
+                                not isinstance(warnings, list):
                             return cls()
-                        cache.events[rel] = CachedEvent(file_hash, config_key, event, warnings,
+                        cache.events[rel] = CachedEvent(file_hash, config_key, unpack(fields, store), warnings,
                                                         tuple(stat) if stat else None)
                 cache.cards = dict(db.execute("SELECT key, html FROM cards"))
                 cache.charts = dict(db.execute("SELECT key, svg FROM charts"))
@@ -257,13 +262,19 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
             if not self.summary:
                 db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
+            changed = [e.event for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
+            # the texts of events parsed since (a stored event's are in the database, unless it is new)
+            texts = [event for event in changed if not self._saved_events or not isinstance(event, StoredEvent)]
+            preload(texts)
+            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+                           [(event.fingerprint, event.html, event.excerpt, event.body) for event in texts])
             dirty = {_shard(rel) for rel, e in self.events.items() if self._saved_events.get(rel) is not e}
             dirty |= {_shard(rel) for rel in self._saved_events if rel not in self.events}
             shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
             for rel, e in self.events.items():
                 shard = _shard(rel)
                 if shard in shards:
-                    shards[shard].append((rel, e.file_hash, e.config_key, e.event, e.warnings, e.stat))
+                    shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
             db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
                            [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
@@ -284,13 +295,9 @@ class BuildCache:
                             if (layout := self._layouts[rel]) is not None])
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)",
                            [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
-            # forget what no event uses now, once that is worth a pass over the table
-            if self._live_fragments is not None and db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] \
-                    > len(self._live_fragments) * 1.1 + 64:
-                db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
-                db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in self._live_fragments])
-                db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM live)")
-                db.execute("DROP TABLE live")
+            if self._live_fragments is not None:
+                _forget(db, "fragments", "key", self._live_fragments)
+            _forget(db, "texts", "fingerprint", {e.event.fingerprint for e in self.events.values()})
         self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
         self._saved_charts = set(self.charts)
@@ -306,6 +313,15 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
+def _forget(db: sqlite3.Connection, table: str, column: str, live: set[str]) -> None:
+    """Delete the rows no event uses now, once there are enough of them to be worth a pass over the table."""
+    if db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > len(live) * 1.1 + 64:
+        db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in live])
+        db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM live)")
+        db.execute("DROP TABLE live")
 
 
 def _shard(rel: str) -> int:

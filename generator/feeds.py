@@ -58,8 +58,16 @@ def fallback_updated(site: Site) -> dt.datetime:
 
 
 def latest(events: Iterable[Event], limit: int = FEED_SIZE) -> list[Event]:
-    """The newest events first: by event date, then by last update, then by slug."""
-    return sorted(events, key=lambda e: (e.date, entry_updated(e), e.slug), reverse=True)[:limit]
+    """The newest events first: by event date, then by last update (entry_updated), then by slug."""
+    return sorted(events, key=_rank, reverse=True)[:limit]
+
+
+def _rank(event: Event) -> tuple[int, int, int, int, int, int, str]:
+    # (date, entry_updated(event), slug) as plain integers, which sort many times faster
+    date = event.date
+    changed = last_change(event) if event.updated or event.corrections else None
+    first = changed.first_day() if changed else date.first_day()
+    return date.year, date.month, date.day, first.year, first.month, first.day, event.slug
 
 
 def latest_entries(site: Site, limit: int = FEED_SIZE) -> dict[str, list[Event]]:

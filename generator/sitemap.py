@@ -6,6 +6,7 @@ sitemap.xml becomes their index. An event page's <lastmod> is its last `updated`
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Iterable, Iterator
 from urllib.parse import quote, urlsplit
@@ -19,6 +20,9 @@ SITEMAP_LIMIT = 50_000
 NOT_LISTED = ("404.html",)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9/._~-]*")  # what quote() leaves as it is
+
+
 def escape(text: str) -> str:
     """XML text escaping, as xml.sax.saxutils.escape (whose module imports urllib.request: 20 ms a build)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -28,7 +32,7 @@ def page_address(rel: str) -> str:
     """An output file's address below the base path: 'events/x/index.html' -> 'events/x/', 'index.html' -> ''."""
     if rel == "index.html" or rel.endswith("/index.html"):
         rel = rel[: -len("index.html")]
-    return quote(rel, safe="/-._~")
+    return rel if _PLAIN.fullmatch(rel) else quote(rel, safe="/-._~")
 
 
 def listed_pages(paths: Iterable[str]) -> list[str]:
@@ -39,7 +43,7 @@ def listed_pages(paths: Iterable[str]) -> list[str]:
 def render_sitemap(site: Site, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
     """sitemap.xml (or an index and its parts) listing the built pages given as output paths."""
     lastmod = {f"events/{e.slug}/": changed.first_day().isoformat()
-               for e in site.events if (changed := last_change(e)) is not None}
+               for e in site.events if (e.updated or e.corrections) and (changed := last_change(e)) is not None}
     pages = listed_pages(paths)
     if len(pages) <= SITEMAP_LIMIT:
         yield SITEMAP_PATH, _urlset(site, pages, lastmod)

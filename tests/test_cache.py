@@ -218,3 +218,32 @@ def test_open_data_edited_by_hand_is_joined_afresh_not_patched(cached, tmp_path)
     cached.event("e3", title="Event three, edited", date="2020-04")
     assert_same_as_uncached(cached, tmp_path, "data-tampered")
     assert b"Event X" not in data.read_bytes()
+
+
+def test_a_build_after_an_edit_reads_the_texts_of_only_the_events_it_shows_anew(cached, tmp_path, monkeypatch):
+    from generator.stored import TextStore
+
+    read: list[str] = []
+    real = TextStore.read
+
+    def spying(self, fingerprints):
+        read.extend(fingerprints)
+        return real(self, fingerprints)
+
+    monkeypatch.setattr(TextStore, "read", spying)
+    cached.event("e3", title="Event 3", date="2020-04", body="A new summary.")
+    build(BuildOptions(site_dir=cached.root))
+    assert 0 < len(read) < 6  # the neighbours' pages show their own summaries; the edited event was parsed
+    assert digests(cached.root / "output") == fresh_build(cached, tmp_path, "texts")
+
+
+def test_texts_missing_from_the_cache_are_read_from_the_event_files_again(cached, tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(cached.root / CACHE_DIR / CACHE_FILE) as db:
+        db.execute("DELETE FROM texts")
+    cached.event("e3", title="Event three, edited", date="2020-04")
+    template = cached.root / "templates/base.html"  # every page again: every event's summary is needed
+    template.write_text(template.read_text().replace("Every event cites its sources.", "Sources for every event."))
+    assert_same_as_uncached(cached, tmp_path, "lost-texts")
+    assert "A summary of the event." in cached.read("events/e1/index.html")

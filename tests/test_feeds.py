@@ -164,3 +164,25 @@ def test_the_404_page_links_under_the_base_path(published):
     page = published.read("404.html")
     links = re.findall(r'(?:href|src)="([^"]+)"', page)
     assert links and all(link.startswith(("/some/path/", "https://example.org/some/path/", "#")) for link in links)
+
+
+def test_latest_ranks_by_date_then_last_update_then_slug():
+    from hypothesis import given, settings, strategies as st
+
+    from generator.dates import PartialDate
+    from generator.feeds import entry_updated, latest
+    from generator.model import Correction, Event
+
+    dates = st.builds(lambda y, m, d: PartialDate(y, m, d if m else 0), st.integers(2019, 2020), st.integers(0, 2),
+                      st.integers(0, 2))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(dates, st.none() | dates, st.lists(dates, max_size=2)), max_size=12))
+    def check(specs):
+        events = [Event(slug=f"e{n:02d}", path="", title="t", date=date, actors=(), kind="k", sources=(), body="",
+                        updated=updated, corrections=tuple(Correction(c, "n") for c in corrections))
+                  for n, (date, updated, corrections) in enumerate(specs)]
+        expected = sorted(events, key=lambda e: (e.date, entry_updated(e), e.slug), reverse=True)
+        assert [e.slug for e in latest(events, 50)] == [e.slug for e in expected]
+
+    check()

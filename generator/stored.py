@@ -1,0 +1,136 @@
+"""Events as the build cache keeps them: every field but the summary's texts, which are read when used.
+
+A build after one edit needs the Markdown and HTML of a few events (the pages it renders, the feeds'
+latest entries), yet the lists, keys and neighbours of all 10,000. Loading the texts only when first
+used makes loading the cache several times faster; a StoredEvent is otherwise an Event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+from .model import Event
+
+TEXTS = ("html", "excerpt", "body")
+FIELDS = tuple(field.name for field in dataclasses.fields(Event) if field.name not in TEXTS)
+Texts = tuple[str, str, str]  # html, excerpt, body
+
+
+class TextStore:
+    """The events' texts in the cache database, by event fingerprint (each process opens its own connection)."""
+
+    def __init__(self, path: Path, site_dir: Path) -> None:
+        self.path = path
+        self.site_dir = site_dir
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # a forked worker does not share its parent's
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def read(self, fingerprints: list[str]) -> dict[str, Texts]:
+        found: dict[str, Texts] = {}
+        try:
+            db = self._connection()
+            for start in range(0, len(fingerprints), 500):
+                batch = fingerprints[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                for key, html, excerpt, body in db.execute(
+                        f"SELECT fingerprint, html, excerpt, body FROM texts WHERE fingerprint IN ({marks})", batch):
+                    found[key] = (html, excerpt, body)
+        except sqlite3.Error:
+            pass
+        return found
+
+    def texts(self, event: StoredEvent) -> Texts:
+        """An event's texts: from the database, else (the cache changed under us) from its file again."""
+        texts = self.read([event.fingerprint]).get(event.fingerprint)
+        return texts if texts is not None else self._from_file(event)
+
+    def _from_file(self, event: Event) -> Texts:
+        from .content import split_source
+        from .errors import Problems
+        from .markdown import MarkdownRenderer, first_paragraph
+
+        try:
+            raw = (self.site_dir / event.path).read_bytes()
+        except OSError as error:
+            raise RuntimeError(f"{event.path}: the build cache lost this event's text and its file is gone "
+                               f"({error.strerror}); build again") from None
+        source = split_source(raw, event.path, Problems())
+        body = source.body if source else ""
+        html = MarkdownRenderer().render(body)
+        return html, first_paragraph(html), body
+
+
+class StoredEvent(Event):
+    """An Event loaded from the cache; html, excerpt and body are read from its TextStore when first used."""
+
+    def _texts(self) -> list[str]:
+        texts: list[str] | None = self.__dict__.get("texts_")
+        if texts is None:
+            texts = self.__dict__["texts_"] = list(self.__dict__["_store"].texts(self))
+        return texts
+
+    @property
+    def html(self) -> str:
+        return self._texts()[0]
+
+    @html.setter
+    def html(self, value: str) -> None:
+        self._texts()[0] = value
+
+    @property
+    def excerpt(self) -> str:
+        return self._texts()[1]
+
+    @excerpt.setter
+    def excerpt(self, value: str) -> None:
+        self._texts()[1] = value
+
+    @property
+    def body(self) -> str:
+        return self._texts()[2]
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self._texts()[2] = value
+
+    @property
+    def loaded(self) -> bool:
+        return "texts_" in self.__dict__
+
+    def __reduce__(self) -> tuple[type[Event], tuple[Any, ...]]:  # elsewhere, a plain Event
+        return Event, tuple(getattr(self, field.name) for field in dataclasses.fields(Event))
+
+
+def pack(event: Event) -> tuple[Any, ...]:
+    """An event's fields without its texts, in FIELDS order."""
+    return tuple(getattr(event, name) for name in FIELDS)
+
+
+def unpack(values: Iterable[Any], store: TextStore) -> StoredEvent:
+    event = StoredEvent.__new__(StoredEvent)
+    event.__dict__.update(zip(FIELDS, values))
+    event.__dict__["_store"] = store
+    return event
+
+
+def preload(events: Iterable[Event]) -> None:
+    """Read the texts of many stored events at once (rather than one query each)."""
+    waiting: dict[TextStore, list[StoredEvent]] = {}
+    for event in events:
+        if isinstance(event, StoredEvent) and not event.loaded:
+            waiting.setdefault(event.__dict__["_store"], []).append(event)
+    for store, stored in waiting.items():
+        found = store.read([event.fingerprint for event in stored])
+        for event in stored:
+            texts = found.get(event.fingerprint)
+            event.__dict__["texts_"] = list(texts if texts is not None else store._from_file(event))
