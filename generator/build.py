@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ class Builder:
         self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
         self._same_layout = False  # whether this build has the layout of the last one
+        self.cleanup: threading.Thread | None = None  # the last commit's deleting of replaced large files
         self._joined: dict[str, Joined] = {}  # the joined files of this build (their layouts go to the cache)
 
     def lap(self, stage: str) -> None:
@@ -401,6 +403,7 @@ class Builder:
         result.pages = len(keep)
         if write:
             result.written, result.removed, result.changed = staging.commit(keep)
+            self.cleanup = staging.cleanup
             self.cache.pages = staging.records
             for rel, joined in self._joined.items():
                 if (record := staging.records.get(rel)) is not None and record.size == joined.size:
@@ -656,6 +659,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     builder.load_cache()
     result = builder.run()
     builder.save_cache()
+    if builder.cleanup:
+        builder.cleanup.join()
     builder.lap("save cache")
     result.seconds = time.perf_counter() - started
     return result

@@ -247,3 +247,13 @@ def test_texts_missing_from_the_cache_are_read_from_the_event_files_again(cached
     template.write_text(template.read_text().replace("Every event cites its sources.", "Sources for every event."))
     assert_same_as_uncached(cached, tmp_path, "lost-texts")
     assert "A summary of the event." in cached.read("events/e1/index.html")
+
+
+def test_large_files_are_moved_aside_before_being_replaced_and_deleted_after(cached, tmp_path, monkeypatch):
+    import generator.write as write
+
+    monkeypatch.setattr(write, "LARGE", 1)  # every file counts as large
+    cached.event("e3", title="Event three, edited", date="2020-04")
+    result = assert_same_as_uncached(cached, tmp_path, "aside")
+    assert result.written > 3
+    assert not list(cached.root.glob(".output.*"))  # neither staging nor trash is left behind
