@@ -11,6 +11,7 @@ from __future__ import annotations
 import mmap
 import os
 from array import array
+from itertools import accumulate, chain
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -46,6 +47,27 @@ class Layout:
 Span = tuple[int, int]  # offset and length in the previous file
 _UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
 _INDEX: list[Any] = [None, {}]  # the last key list indexed: list, {key: position}
+_RUNS: list[Any] = [None, None, []]  # the last runs computed: keys, old keys, runs
+
+
+def _runs(keys: Sequence[str], old: Sequence[str]) -> list[str | tuple[int, int]]:
+    """keys as runs of parts lying one after the other in the old file ((first, last) positions there, last
+    excluded) and keys the old file lacks (computed once for the several files of a build)."""
+    if _RUNS[0] is keys and _RUNS[1] is old:
+        runs: list[str | tuple[int, int]] = _RUNS[2]
+        return runs
+    where = _index(old)
+    runs = []
+    for key in keys:
+        position = where.get(key, -1)
+        if position < 0:
+            runs.append(key)
+        elif runs and isinstance(last := runs[-1], tuple) and last[1] == position:
+            runs[-1] = (last[0], position + 1)
+        else:
+            runs.append((position, position + 1))
+    _RUNS[:] = [keys, old, runs]
+    return runs
 
 
 def _index(keys: Sequence[str]) -> dict[str, int]:
@@ -64,52 +86,35 @@ class Joined:
         """part(keys) gives the new parts; previous is the last build's file and its layout, if usable."""
         self.keys = keys
         self.previous = previous[0] if previous else None
-        where: dict[str, int] = {}
         old_starts = old_lengths = array("q")
         if previous:
-            layout = previous[1]
-            where = _index(layout.keys)
-            old_starts, old_lengths = layout.starts, layout.lengths
-        made = part([key for key in keys if key not in where])
+            old_starts, old_lengths = previous[1].starts, previous[1].lengths
+        runs = _runs(keys, previous[1].keys if previous else [])
+        made = part([run for run in runs if isinstance(run, str)])
         pieces: list[bytes | Span] = []
         text: list[bytes] = [head]  # new bytes not yet added to pieces
-        starts: array[int] = array("q")
         lengths: array[int] = array("q")
-        position = len(head)
-        last = -2  # the previous part's place in the old file
-        for n, key in enumerate(keys):
+        for n, run in enumerate(runs):
             if n:
-                position += len(sep)
-            old = where.get(key, -1)
-            if old >= 0:
-                length = old_lengths[old]
-                if old == last + 1 and not text:  # the old file has this part right after the last one
-                    span = pieces[-1]
-                    assert isinstance(span, tuple)
-                    pieces[-1] = (span[0], old_starts[old] + length - span[0])
-                else:
-                    if n:
-                        text.append(sep)
-                    if text:
-                        pieces.append(b"".join(text))
-                        text = []
-                    pieces.append((old_starts[old], length))
-                last = old
-            else:
-                data = made[key]
-                length = len(data)
-                if n:
-                    text.append(sep)
+                text.append(sep)
+            if isinstance(run, str):
+                data = made[run]
                 text.append(data)
-                last = -2
-            starts.append(position)
-            lengths.append(length)
-            position += length
+                lengths.append(len(data))
+            else:  # parts first..last-1 of the old file, one after the other there
+                first, last = run
+                pieces.append(b"".join(text))
+                text = []
+                end = old_starts[last - 1] + old_lengths[last - 1]
+                pieces.append((old_starts[first], end - old_starts[first]))
+                lengths.extend(old_lengths[first:last])
         text.append(tail)
         pieces.append(b"".join(text))
-        self.pieces = pieces
-        self.size = position + len(tail)
-        self.starts, self.lengths = starts, lengths
+        self.pieces = [piece for piece in pieces if piece != b""]
+        gap = len(sep)
+        self.starts: array[int] = array("q", accumulate(chain([len(head)], (length + gap for length in lengths[:-1]))))
+        self.lengths = lengths
+        self.size = len(head) + sum(lengths) + gap * max(0, len(lengths) - 1) + len(tail)
 
     def layout(self, key: str) -> Layout:
         return Layout(key, self.size, self.keys, self.starts, self.lengths)
