@@ -96,6 +96,7 @@ class Builder:
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
         self._same_layout = False  # whether this build has the layout of the last one
         self.cleanup: threading.Thread | None = None  # the last commit's deleting of replaced large files
+        self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
         self._joined: dict[str, Joined] = {}  # the joined files of this build (their layouts go to the cache)
 
     def lap(self, stage: str) -> None:
@@ -262,7 +263,7 @@ class Builder:
                 made[f"{self.data_key}:{event.fingerprint}"] = fragments
             if not any(not p.warning for p in found):
                 seen[rel] = CachedEvent(file_hash, config_key, event, found, stat)
-        self.cache.add_fragments(made)
+        self._made_fragments.update(made)
         self.cache.events = seen
         events.sort(key=lambda e: e.path)
         check_duplicate_slugs(events, problems)
@@ -408,6 +409,8 @@ class Builder:
             for rel, joined in self._joined.items():
                 if (record := staging.records.get(rel)) is not None and record.size == joined.size:
                     self.cache.set_layout(rel, joined.layout(record.key))
+            if publishing:  # the open data files hold every event's fragments now
+                self._made_fragments = {}
             self.cache.output = str(output)
         else:
             result.written = staging.would_write
@@ -430,8 +433,6 @@ class Builder:
                 keep.update(previous)
             else:
                 stale.append(job)
-        if any(job.name in ("data", "filters") for job in stale):  # their fragments are the live ones
-            self.cache.live_fragments([f"{self.data_key}:{event.fingerprint}" for event in site.events])
         return stale
 
     def _join(self, site: Site, staging: Staging) -> Join:
@@ -451,14 +452,15 @@ class Builder:
         return join
 
     def _fragments(self, site: Site, keys: list[str]) -> dict[str, Fragments]:
-        """The open data fragments of the events under these keys, from the cache, else made now."""
-        known = self.cache.fragments(keys)
-        if len(known) < len(keys):
+        """The open data fragments of the events under these keys: made with the events parsed since the
+        last build that wrote the open data, else made now (when the last files cannot be patched)."""
+        made = self._made_fragments
+        missing = [key for key in keys if key not in made]
+        if missing:
             events = {f"{self.data_key}:{event.fingerprint}": event for event in site.events}
-            made = {key: event_fragments(site, events[key]) for key in keys if key not in known}
-            self.cache.add_fragments(made)
-            known.update(made)
-        return known
+            preload(events[key] for key in missing)
+            made.update((key, event_fragments(site, events[key])) for key in missing)
+        return {key: made[key] for key in keys}
 
     def _progress(self, stage: str, total: int) -> Callable[[int], None] | None:
         report = self.progress

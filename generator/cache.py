@@ -28,14 +28,14 @@ from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "8"
+FORMAT = "9"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
     ("generator.model", name) for name in ("Source", "Correction")
 } | {("generator.dates", "PartialDate"), ("generator.errors", "Problem")}
 
-_TABLES = ("events", "texts", "cards", "pages", "fragments", "charts", "layouts")
+_TABLES = ("events", "texts", "cards", "pages", "charts", "layouts", "fragments")  # fragments: format 8
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
@@ -44,8 +44,6 @@ CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT NOT NU
 CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, record BLOB NOT NULL, row BLOB NOT NULL,
-                                      slide BLOB NOT NULL, filters BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS charts (key TEXT PRIMARY KEY, svg TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS layouts (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                     keys BLOB NOT NULL, starts BLOB NOT NULL, lengths BLOB NOT NULL);
@@ -114,10 +112,7 @@ class BuildCache:
     _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
     _saved_output: str = ""
     summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
-    path: Path | None = None  # the database, for what is read only when needed (open data fragments)
-    _fragments: dict[str, Fragments] = field(default_factory=dict, repr=False)  # read or made
-    _new_fragments: set[str] = field(default_factory=set, repr=False)
-    _live_fragments: set[str] | None = field(default=None, repr=False)  # used by the last build
+    path: Path | None = None  # the database, for what is read only when needed (layouts)
     _layouts: dict[str, Layout | None] = field(default_factory=dict, repr=False)  # read or made
     _new_layouts: set[str] = field(default_factory=set, repr=False)
 
@@ -177,23 +172,6 @@ class BuildCache:
         cache._saved_output = cache.output
         return cache
 
-    def fragments(self, keys: list[str]) -> dict[str, Fragments]:
-        """The open data fragments known under these keys (from memory, else from the database)."""
-        wanted = [key for key in keys if key not in self._fragments]
-        if wanted and self.path is not None:
-            try:
-                with sqlite3.connect(self.path) as db:
-                    for start in range(0, len(wanted), 500):
-                        batch = wanted[start:start + 500]
-                        marks = ",".join("?" * len(batch))
-                        for key, record, row, slide, filters in db.execute(
-                                f"SELECT key, record, row, slide, filters FROM fragments WHERE key IN ({marks})",
-                                batch):
-                            self._fragments[key] = (record, row, slide, filters)
-            except sqlite3.Error:
-                pass
-        return {key: self._fragments[key] for key in keys if key in self._fragments}
-
     def layout(self, rel: str) -> Layout | None:
         """Where each event's part lies in the joined file rel as the last build wrote it, if known."""
         if rel not in self._layouts:
@@ -212,14 +190,6 @@ class BuildCache:
         self._layouts[rel] = layout
         self._new_layouts.add(rel)
 
-    def add_fragments(self, made: dict[str, Fragments]) -> None:
-        self._fragments.update(made)
-        self._new_fragments.update(made)
-
-    def live_fragments(self, keys: list[str]) -> None:
-        """The fragments this build's events use (the others are forgotten when saving, now and then)."""
-        self._live_fragments = set(keys)
-
     def save(self, site_dir: Path, fingerprint: str) -> None:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
         folder = site_dir / CACHE_DIR
@@ -235,7 +205,6 @@ class BuildCache:
                     damaged.unlink(missing_ok=True)
                 self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
                 self._saved_charts = set()
-                self._new_fragments = set(self._fragments)
                 self._new_layouts = set(self._layouts)
                 self._save(path, fingerprint)
         except (OSError, sqlite3.Error) as error:
@@ -251,7 +220,6 @@ class BuildCache:
             if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
                 db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
                 self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
-                self._new_fragments = set(self._fragments)
                 self._new_layouts = set(self._layouts)
                 meta = {}
             db.executescript(_SCHEMA)
@@ -293,17 +261,12 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
                            [(rel, *layout.pack()) for rel in sorted(self._new_layouts)
                             if (layout := self._layouts[rel]) is not None])
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)",
-                           [(key, *self._fragments[key]) for key in sorted(self._new_fragments)])
-            if self._live_fragments is not None:
-                _forget(db, "fragments", "key", self._live_fragments)
             _forget(db, "texts", "fingerprint", {e.event.fingerprint for e in self.events.values()})
         self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
         self._saved_charts = set(self.charts)
         self._saved_pages = dict(self.pages)
         self._saved_output = self.output
-        self._new_fragments = set()
         self._new_layouts = set()
         self.path = path
 
