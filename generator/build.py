@@ -8,6 +8,7 @@ bytes changed are written.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -29,7 +30,7 @@ from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
 from .exports import Join, event_fragments
-from .joined import Joined
+from .joined import Joined, Layout
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
@@ -97,7 +98,7 @@ class Builder:
         self._same_layout = False  # whether this build has the layout of the last one
         self.cleanup: threading.Thread | None = None  # the last commit's deleting of replaced large files
         self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
-        self._joined: dict[str, Joined] = {}  # the joined files of this build (their layouts go to the cache)
+        self._joined: dict[str, Layout] = {}  # the layouts of this build's joined files (key to be set)
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -406,9 +407,9 @@ class Builder:
             result.written, result.removed, result.changed = staging.commit(keep)
             self.cleanup = staging.cleanup
             self.cache.pages = staging.records
-            for rel, joined in self._joined.items():
-                if (record := staging.records.get(rel)) is not None and record.size == joined.size:
-                    self.cache.set_layout(rel, joined.layout(record.key))
+            for rel, layout in self._joined.items():
+                if (record := staging.records.get(rel)) is not None and record.size == layout.size:
+                    self.cache.set_layout(rel, dataclasses.replace(layout, key=record.key))
             if publishing:  # the open data files hold every event's fragments now
                 self._made_fragments = {}
             self.cache.output = str(output)
@@ -445,9 +446,10 @@ class Builder:
             layout, record = self.cache.layout(rel), staging.records.get(rel)
             usable = layout is not None and record is not None and layout.key == record.key and \
                 layout.size == record.size and staging.untouched(rel)
-            joined = self._joined[rel] = Joined(
+            joined = Joined(
                 head, separator, tail, keys, lambda wanted: {k: f[n] for k, f in self._fragments(site, wanted).items()},
                 (staging.root + rel, layout) if usable and layout is not None else None)
+            self._joined[rel] = joined.layout("")  # not the Joined: its new bytes go once it is written
             return joined
         return join
 
