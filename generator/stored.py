@@ -70,6 +70,19 @@ class TextStore:
         return html, first_paragraph(html), body
 
 
+class _Text:
+    """One of a StoredEvent's texts (0 html, 1 excerpt, 2 body), read when first used."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __get__(self, event: StoredEvent | None, owner: type | None = None) -> Any:
+        return self if event is None else event._texts()[self.index]
+
+    def __set__(self, event: StoredEvent, value: str) -> None:
+        event._texts()[self.index] = value
+
+
 class StoredEvent(Event):
     """An Event loaded from the cache; html, excerpt and body are read from its TextStore when first used."""
 
@@ -79,29 +92,9 @@ class StoredEvent(Event):
             texts = self.__dict__["texts_"] = list(self.__dict__["_store"].texts(self))
         return texts
 
-    @property
-    def html(self) -> str:
-        return self._texts()[0]
-
-    @html.setter
-    def html(self, value: str) -> None:
-        self._texts()[0] = value
-
-    @property
-    def excerpt(self) -> str:
-        return self._texts()[1]
-
-    @excerpt.setter
-    def excerpt(self, value: str) -> None:
-        self._texts()[1] = value
-
-    @property
-    def body(self) -> str:
-        return self._texts()[2]
-
-    @body.setter
-    def body(self, value: str) -> None:
-        self._texts()[2] = value
+    html = _Text(0)
+    excerpt = _Text(1)
+    body = _Text(2)
 
     @property
     def loaded(self) -> bool:
