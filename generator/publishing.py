@@ -17,7 +17,7 @@ from .feeds import latest_entries, render_feeds
 from .filterindex import render_filter_index
 from .schema import SCHEMA_PATH, schema_text
 from .site import Site
-from .sitemap import render_robots, render_sitemap
+from .sitemap import lastmods, render_robots, render_sitemap
 
 if TYPE_CHECKING:
     from .joined import Joined
@@ -50,11 +50,15 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join | 
     for actor in site.config.actors:
         feed_inputs += [actor] + [event.fingerprint for event in entries[actor]]
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    lastmod = lastmods(site)
     jobs = [
         PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
                    lambda: _encoded(render_feeds(site, entries))),
-        PublishJob("sitemap", digest("sitemap", layout_key, events, digest_many("pages", sorted(pages))),
-                   lambda: _encoded(chain(render_sitemap(site, pages), [("robots.txt", render_robots(site))]))),
+        # the sitemap shows the pages' addresses and the events' last changes, not the events themselves
+        PublishJob("sitemap", digest("sitemap", layout_key, digest_many("pages", sorted(pages)),
+                                     digest_many("lastmod", [f"{page}:{day}" for page, day in lastmod.items()])),
+                   lambda: _encoded(chain(render_sitemap(site, pages, lastmod),
+                                          [("robots.txt", render_robots(site))]))),
         PublishJob("data", digest("data", layout_key, events),
                    lambda: render_exports(site, join)),
         PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),

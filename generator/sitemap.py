@@ -40,10 +40,16 @@ def listed_pages(paths: Iterable[str]) -> list[str]:
     return sorted(page_address(p) for p in paths if p.endswith((".html", ".htm")) and p not in NOT_LISTED)
 
 
-def render_sitemap(site: Site, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+def lastmods(site: Site) -> dict[str, str]:
+    """The <lastmod> of the pages that have one: the event pages of events updated or corrected."""
+    return {f"events/{e.slug}/": changed.first_day().isoformat()
+            for e in site.events if (e.updated or e.corrections) and (changed := last_change(e)) is not None}
+
+
+def render_sitemap(site: Site, paths: Iterable[str], lastmod: dict[str, str] | None = None
+                   ) -> Iterator[tuple[str, str]]:
     """sitemap.xml (or an index and its parts) listing the built pages given as output paths."""
-    lastmod = {f"events/{e.slug}/": changed.first_day().isoformat()
-               for e in site.events if (e.updated or e.corrections) and (changed := last_change(e)) is not None}
+    lastmod = lastmods(site) if lastmod is None else lastmod
     pages = listed_pages(paths)
     if len(pages) <= SITEMAP_LIMIT:
         yield SITEMAP_PATH, _urlset(site, pages, lastmod)

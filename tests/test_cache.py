@@ -257,3 +257,15 @@ def test_large_files_are_moved_aside_before_being_replaced_and_deleted_after(cac
     result = assert_same_as_uncached(cached, tmp_path, "aside")
     assert result.written > 3
     assert not list(cached.root.glob(".output.*"))  # neither staging nor trash is left behind
+
+
+def test_the_sitemap_follows_an_events_last_change_and_is_left_alone_otherwise(cached, tmp_path):
+    sitemap = cached.root / "output/sitemap.xml"
+    before = sitemap.stat().st_mtime_ns
+    cached.event("e3", title="Event three, edited", date="2020-04")
+    assert_same_as_uncached(cached, tmp_path, "no-lastmod")
+    assert sitemap.stat().st_mtime_ns == before
+    path = cached.root / "content/events/e3.md"
+    path.write_text(path.read_text().replace("kind:", "updated: 2021-02-03\nkind:", 1))
+    assert_same_as_uncached(cached, tmp_path, "lastmod")
+    assert "<lastmod>2021-02-03</lastmod>" in cached.read("sitemap.xml")
