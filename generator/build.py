@@ -21,7 +21,8 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, Stat, digest, fingerprint, trusted_stat
+from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, fingerprint, \
+    trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     split_source
@@ -84,6 +85,7 @@ class Builder:
         self._next_signature = ""  # computed by unchanged_result() just before run()
         self._stats: dict[str, Stat] = {}  # the input files' stats the signature saw, for run() to reuse
         self._input_stats: dict[str, Stat] = {}
+        self._last_pages: dict[str, PageRecord] | None = None  # the page records unchanged_result() read
         if load_cache:
             self.load_cache()
         self.timings: dict[str, float] = {}
@@ -108,7 +110,8 @@ class Builder:
 
     def load_cache(self) -> None:
         if self.options.use_cache:
-            self.cache = BuildCache.load(self.options.site_dir, self.fingerprint)
+            self.cache = BuildCache.load(self.options.site_dir, self.fingerprint, self._last_pages)
+            self._last_pages = None
             gc.freeze()  # the cached events live as long as the builder: the collector need not walk them
 
     def unchanged_result(self) -> BuildResult | None:
@@ -119,6 +122,7 @@ class Builder:
         if last is None:
             return None
         meta, pages = last
+        self._last_pages = pages  # load_cache() uses them, if it comes next
         output = self.options.output.resolve()
         self._next_signature = input_signature(self.options, self._stats)  # run() uses both, if it comes next
         if meta.get("inputs") != self._next_signature or meta.get("output") != str(output) or not pages:

@@ -134,7 +134,7 @@ class BuildCache:
         return meta, pages
 
     @classmethod
-    def load(cls, site_dir: Path, fingerprint: str) -> BuildCache:
+    def load(cls, site_dir: Path, fingerprint: str, pages: dict[str, PageRecord] | None = None) -> BuildCache:
         """The cache of a site, or an empty one if it is missing, corrupted or not ours."""
         path = site_dir / CACHE_DIR / CACHE_FILE
         if not path.is_file():
@@ -157,8 +157,9 @@ class BuildCache:
                                                         tuple(stat) if stat else None)
                 cache.cards = dict(db.execute("SELECT key, html FROM cards"))
                 cache.charts = dict(db.execute("SELECT key, svg FROM charts"))
-                cache.pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
-                               in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
+                cache.pages = pages if pages is not None else {  # pages: as last_build() just read them
+                    rel: PageRecord(key, size, mtime) for rel, key, size, mtime
+                    in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
         except Exception:  # any damage at all means: start afresh
             return cls()
         finally:

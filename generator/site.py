@@ -59,13 +59,15 @@ def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profi
     by_tag: dict[str, list[Event]] = defaultdict(list)
     by_place: dict[str, list[Event]] = defaultdict(list)
     placed: dict[str, tuple[str, ...]] = {}
+    slugs: dict[str, str] = {}  # tag -> slugify(tag), computed once per tag
     for index, event in enumerate(ordered):
         site.event_by_slug[event.slug] = event
         for actor in event.actors:
             by_actor[actor].append(event)
         by_year[event.date.year].append(event)
         by_kind[event.kind].append(event)
-        for slug, tag in {slugify(tag): tag for tag in reversed(event.tags)}.items():  # 'Oil' and 'oil' once
+        for slug, tag in {slugs.get(tag) or slugs.setdefault(tag, slugify(tag)): tag  # 'Oil' and 'oil' once
+                          for tag in reversed(event.tags)}.items():
             site.tag_names.setdefault(slug, tag)
             by_tag[slug].append(event)
         if event.location:
