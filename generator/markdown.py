@@ -9,6 +9,11 @@ import markdown as md
 import nh3
 from markdown import util
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import InlineProcessor
 
 from .typography import smarten
@@ -18,6 +23,10 @@ from .typography import smarten
 EXTENSIONS = ("footnotes", "tables", "toc", "attr_list", "sane_lists")
 EXTENSION_CONFIGS: dict[str, dict[str, object]] = {"footnotes": {"UNIQUE_IDS": False}, "toc": {"permalink": False}}
 MARKDOWN_CONFIG = repr((EXTENSIONS, sorted(EXTENSION_CONFIGS.items()), "smarten", "nh3"))
+_EXTENSION_CLASSES: dict[str, Callable[..., Extension]] = {
+    "footnotes": FootnoteExtension, "tables": TableExtension, "toc": TocExtension, "attr_list": AttrListExtension,
+    "sane_lists": SaneListExtension,
+}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "h2", "h3", "h4", "h5",
@@ -113,10 +122,13 @@ class MarkdownRenderer:
         names = tuple(n for n in EXTENSIONS if n not in NEEDED or NEEDED[n](text)) if self.fast else EXTENSIONS
         converter = self._converters.get(names)
         if converter is None:
-            extensions: list[str | Extension] = [*names, _FastInlineExtension()] if self.fast else list(names)
-            configs = {name: config for name, config in EXTENSION_CONFIGS.items() if name in names}
-            converter = self._converters[names] = md.Markdown(extensions=extensions, extension_configs=configs,
-                                                              output_format="html")
+            # instances, not names: a name makes Python-Markdown scan the installed packages' entry points
+            # (importing importlib.metadata), 60 ms in every process that renders Markdown
+            extensions: list[Extension] = [_EXTENSION_CLASSES[name](**EXTENSION_CONFIGS.get(name, {}))
+                                           for name in names]
+            if self.fast:
+                extensions.append(_FastInlineExtension())
+            converter = self._converters[names] = md.Markdown(extensions=extensions, output_format="html")
         return converter
 
     def render(self, text: str) -> str:

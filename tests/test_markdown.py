@@ -42,3 +42,16 @@ def test_smart_punctuation_outside_code():
 def test_first_paragraph_drops_footnote_references():
     html = FAST.render("One[^1] two.\n\nThree.\n\n[^1]: Note.")
     assert first_paragraph(html) == "One two."
+
+
+def test_rendering_does_not_scan_the_installed_packages():
+    # extensions named by string make Python-Markdown import importlib.metadata and read every installed
+    # package's entry points (60 ms in each process that renders Markdown); ours are passed as instances
+    import subprocess
+    import sys
+
+    code = ("import sys; from generator.markdown import MarkdownRenderer; "
+            "MarkdownRenderer().render('# T\\n\\nA[^1] *b* | c\\n{: .x}\\n\\n[^1]: n'); "
+            "print('importlib.metadata' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
