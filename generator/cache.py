@@ -28,7 +28,7 @@ from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "9"
+FORMAT = "10"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT NOT NULL, excerpt TEXT NOT NULL,
                                   body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS charts (key TEXT PRIMARY KEY, svg TEXT NOT NULL);
@@ -155,7 +155,8 @@ class BuildCache:
                             return cls()
                         cache.events[rel] = CachedEvent(file_hash, config_key, unpack(fields, store), warnings,
                                                         tuple(stat) if stat else None)
-                cache.cards = dict(db.execute("SELECT key, html FROM cards"))
+                for (data,) in db.execute("SELECT data FROM cards"):
+                    cache.cards.update(_loads(data))
                 cache.charts = dict(db.execute("SELECT key, svg FROM charts"))
                 cache.pages = pages if pages is not None else {  # pages: as last_build() just read them
                     rel: PageRecord(key, size, mtime) for rel, key, size, mtime
@@ -246,10 +247,15 @@ class BuildCache:
                     shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
             db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
                            [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
+            dirty = {_card_shard(key) for key in self.cards.keys() - self._saved_cards}
+            dirty |= {_card_shard(key) for key in self._saved_cards - self.cards.keys()}
+            card_shards: dict[int, dict[str, str]] = {shard: {} for shard in dirty}
+            if dirty:
+                for key, html in self.cards.items():
+                    if (shard := _card_shard(key)) in card_shards:
+                        card_shards[shard][key] = html
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
-                           [(key, html) for key, html in self.cards.items() if key not in self._saved_cards])
-            db.executemany("DELETE FROM cards WHERE key = ?",
-                           [(key,) for key in self._saved_cards if key not in self.cards])
+                           [(shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())])
             db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
                            [(key, svg) for key, svg in self.charts.items() if key not in self._saved_charts])
             db.executemany("DELETE FROM charts WHERE key = ?",
@@ -286,6 +292,14 @@ def _forget(db: sqlite3.Connection, table: str, column: str, live: set[str]) -> 
         db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in live])
         db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM live)")
         db.execute("DROP TABLE live")
+
+
+def _card_shard(key: str) -> int:
+    """A card's shard, from the end of its key (an event's fingerprint, in hexadecimal)."""
+    try:
+        return int(key[-2:], 16) % SHARDS
+    except ValueError:
+        return _shard(key)
 
 
 def _shard(rel: str) -> int:
