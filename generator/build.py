@@ -448,11 +448,12 @@ class Builder:
 
         def join(rel: str, head: bytes, separator: bytes, tail: bytes, n: int) -> Joined:
             layout, record = self.cache.layout(rel), staging.records.get(rel)
-            usable = layout is not None and record is not None and layout.key == record.key and \
-                layout.size == record.size and staging.untouched(rel)
+            if layout is None or record is None or (layout.key, layout.size) != (record.key, record.size) or \
+                    not staging.untouched(rel):
+                layout = None  # the file is not as the last build wrote it: joined afresh
             joined = Joined(
                 head, separator, tail, keys, lambda wanted: {k: f[n] for k, f in self._fragments(site, wanted).items()},
-                (staging.root + rel, layout) if usable and layout is not None else None)
+                (staging.root + rel, layout) if layout else None)
             self._joined[rel] = joined.layout("")  # not the Joined: its new bytes go once it is written
             return joined
         return join

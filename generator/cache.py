@@ -232,14 +232,14 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
             if not self.summary:
                 db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
-            changed = [e.event for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
+            changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
             # the texts of events parsed since (a stored event's are in the database, unless it is new)
-            texts = [event for event in changed if not self._saved_events or not isinstance(event, StoredEvent)]
+            texts = [event for event in (self.events[rel].event for rel in changed)
+                     if not self._saved_events or not isinstance(event, StoredEvent)]
             preload(texts)
             db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
                            [(event.fingerprint, event.html, event.excerpt, event.body) for event in texts])
-            dirty = {_shard(rel) for rel, e in self.events.items() if self._saved_events.get(rel) is not e}
-            dirty |= {_shard(rel) for rel in self._saved_events if rel not in self.events}
+            dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
             shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
             for rel, e in self.events.items():
                 shard = _shard(rel)
@@ -247,10 +247,9 @@ class BuildCache:
                     shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
             db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
                            [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
-            dirty = {_card_shard(key) for key in self.cards.keys() - self._saved_cards}
-            dirty |= {_card_shard(key) for key in self._saved_cards - self.cards.keys()}
-            card_shards: dict[int, dict[str, str]] = {shard: {} for shard in dirty}
-            if dirty:
+            card_shards: dict[int, dict[str, str]] = {
+                _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
+            if card_shards:
                 for key, html in self.cards.items():
                     if (shard := _card_shard(key)) in card_shards:
                         card_shards[shard][key] = html

@@ -43,20 +43,8 @@ _MARKER = "\x00events\x00"
 Join = Callable[[str, bytes, bytes, bytes, int], "bytes | Joined"]
 
 
-def plain_join(site: Site) -> Join:
-    """A Join that makes every event's fragments afresh."""
-    parts: list[Fragments] = []
-
-    def join(rel: str, head: bytes, separator: bytes, tail: bytes, n: int) -> bytes:
-        if not parts:
-            parts.extend(event_fragments(site, event) for event in site.events)
-        return b"".join([head, separator.join(part[n] for part in parts), tail])
-    return join
-
-
-def render_exports(site: Site, join: Join | None = None) -> Iterator[tuple[str, bytes | Joined]]:
+def render_exports(site: Site, join: Join) -> Iterator[tuple[str, bytes | Joined]]:
     """The three open data files, in UTF-8, joined from each event's fragments (see Join)."""
-    join = join or plain_join(site)
     head, tail = _around_events(events_document(site, with_events=False))
     yield EVENTS_JSON, join(EVENTS_JSON, head + b"[", b",", b"]" + tail, 0)
     yield EVENTS_CSV, join(EVENTS_CSV, _csv_line(list(CSV_COLUMNS)).encode("utf-8"), b"", b"", 1)

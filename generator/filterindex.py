@@ -53,7 +53,7 @@ def event_row(event: Event, config: SiteConfig) -> bytes:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def filter_index(site: Site, join: Join | None = None) -> bytes | Joined:
+def filter_index(site: Site, join: Join) -> bytes | Joined:
     """The index, joined from each event's row (see exports.Join)."""
     config = site.config
     document = {
@@ -65,11 +65,8 @@ def filter_index(site: Site, join: Join | None = None) -> bytes | Joined:
         "events": _MARKER,
     }
     head, tail = json.dumps(document, ensure_ascii=False, separators=(",", ":")).split(json.dumps(_MARKER), 1)
-    if join is None:
-        rows = [event_row(event, config) for event in site.events]
-        return b"".join([head.encode("utf-8"), b"[", b",".join(rows), b"]", tail.encode("utf-8"), b"\n"])
     return join(INDEX_PATH, head.encode("utf-8") + b"[", b",", b"]" + tail.encode("utf-8") + b"\n", 3)
 
 
-def render_filter_index(site: Site, join: Join | None = None) -> Iterator[tuple[str, bytes | Joined]]:
+def render_filter_index(site: Site, join: Join) -> Iterator[tuple[str, bytes | Joined]]:
     yield INDEX_PATH, filter_index(site, join)

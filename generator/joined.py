@@ -46,7 +46,6 @@ class Layout:
 
 Span = tuple[int, int]  # offset and length in the previous file
 _UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
-_INDEX: list[Any] = [None, {}]  # the last key list indexed: list, {key: position}
 _RUNS: list[Any] = [None, None, []]  # the last runs computed: keys, old keys, runs
 
 
@@ -56,7 +55,7 @@ def _runs(keys: Sequence[str], old: Sequence[str]) -> list[str | tuple[int, int]
     if _RUNS[0] is keys and _RUNS[1] is old:
         runs: list[str | tuple[int, int]] = _RUNS[2]
         return runs
-    where = _index(old)
+    where = {key: n for n, key in enumerate(old)}
     runs = []
     for key in keys:
         position = where.get(key, -1)
@@ -68,14 +67,6 @@ def _runs(keys: Sequence[str], old: Sequence[str]) -> list[str | tuple[int, int]
             runs.append((position, position + 1))
     _RUNS[:] = [keys, old, runs]
     return runs
-
-
-def _index(keys: Sequence[str]) -> dict[str, int]:
-    """Each key's position (computed once for the several files that share a list of keys)."""
-    if _INDEX[0] is not keys:
-        _INDEX[:] = [keys, {key: n for n, key in enumerate(keys)}]
-    index: dict[str, int] = _INDEX[1]
-    return index
 
 
 class Joined:
@@ -112,7 +103,8 @@ class Joined:
         pieces.append(b"".join(text))
         self.pieces = [piece for piece in pieces if piece != b""]
         gap = len(sep)
-        self.starts: array[int] = array("q", accumulate(chain([len(head)], (length + gap for length in lengths[:-1]))))
+        self.starts: array[int] = array("q", accumulate(chain([len(head)],
+                                                              (length + gap for length in lengths[:-1]))))
         self.lengths = lengths
         self.size = len(head) + sum(lengths) + gap * max(0, len(lengths) - 1) + len(tail)
 
@@ -138,7 +130,7 @@ class Joined:
                         else:
                             offset, length = piece
                             if offset != position or not copied_from:
-                                source = _mapped(self.previous, offset, length)
+                                source = _read_span(self.previous, offset, length)
                                 if old[position:position + length] != source:
                                     return False
                             position += length
@@ -164,11 +156,11 @@ class Joined:
     def bytes(self) -> bytes:
         parts = []
         for piece in self.pieces:
-            parts.append(piece if isinstance(piece, bytes) else _mapped(self.previous, *piece))
+            parts.append(piece if isinstance(piece, bytes) else _read_span(self.previous, *piece))
         return b"".join(parts)
 
 
-def _mapped(path: str | None, offset: int, length: int) -> bytes:
+def _read_span(path: str | None, offset: int, length: int) -> bytes:
     if path is None:
         raise ValueError("a span without a previous file")
     with open(path, "rb") as handle:

@@ -41,9 +41,9 @@ def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
         yield rel, text.encode("utf-8")
 
 
-def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join | None = None) -> list[PublishJob]:
+def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join) -> list[PublishJob]:
     """The published files in groups; `pages` are the output paths of the rendered pages; `join` makes the
-    files joined from the events' fragments (exports.plain_join by default)."""
+    files joined from the events' fragments (exports.Join)."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     entries = latest_entries(site)
     feed_inputs = [event.fingerprint for event in entries[""]]

@@ -88,7 +88,9 @@ class Staging:
     def stage(self, rel: str, content: bytes | Joined) -> bool:
         """Stage content for output/rel unless the file there already has these bytes; True if staged."""
         rel = safe_relative(rel)
-        if content.same_as(self.root + rel) if isinstance(content, Joined) else _same_bytes(self.output / rel, content):
+        same = content.same_as(self.root + rel) if isinstance(content, Joined) else \
+            _same_bytes(self.output / rel, content)
+        if same:
             return False
         if self.dry:
             return True
