@@ -15,6 +15,7 @@ import os
 import resource
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -99,6 +100,7 @@ class Builder:
         self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
         self._same_layout = False  # whether this build has the layout of the last one
         self.cleanup: threading.Thread | None = None  # the last commit's deleting of replaced large files
+        self.committing: Callable[[], AbstractContextManager[object]] = nullcontext  # held while output changes
         self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
         self._joined: dict[str, Layout] = {}  # the layouts of this build's joined files (key to be set)
 
@@ -408,7 +410,8 @@ class Builder:
         result.rendered = len(stale)
         result.pages = len(keep)
         if write:
-            result.written, result.removed, result.changed = staging.commit(keep)
+            with self.committing():
+                result.written, result.removed, result.changed = staging.commit(keep)
             self.cleanup = staging.cleanup
             self.cache.pages = staging.records
             for rel, layout in self._joined.items():

@@ -21,9 +21,10 @@ import threading
 import time
 import traceback
 import webbrowser
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import unquote
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
@@ -56,6 +57,23 @@ class PreviewState:
     problems: list[Problem] = field(default_factory=list)
     crash: str = ""
     builds: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # pages and problems change together
+
+    @contextmanager
+    def committing(self) -> Iterator[None]:
+        """Held while a build that succeeded replaces the pages: no page is read with the old problems."""
+        with self.lock:
+            yield
+            self.problems, self.crash = [], ""
+
+    def read(self, file: Path) -> tuple[bytes | None, str]:
+        """A file's bytes (None if unreadable) and the error overlay to show with them, of the same build."""
+        with self.lock:
+            try:
+                body: bytes | None = file.read_bytes()
+            except OSError:
+                body = None
+            return body, error_overlay(self) if self.failing else ""
 
     @property
     def failing(self) -> bool:
@@ -141,16 +159,15 @@ class SiteHandler(web.RequestHandler):
         return resolved if resolved.is_file() else None
 
     def send_file(self, file: Path, status: int, head: bool) -> None:
-        try:
-            body = file.read_bytes()
-        except OSError:
+        body, overlay = self.state.read(file)
+        if body is None:
             body, status = b"<!doctype html><title>Not found</title><h1>Not found</h1>", 404
             file = Path("404.html")
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "application/xml"):
             kind += "; charset=utf-8"
         if kind.startswith("text/html"):
-            body = self.inject(body)
+            body = self.inject(body, overlay)
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.set_header("Cache-Control", "no-store")
@@ -158,10 +175,9 @@ class SiteHandler(web.RequestHandler):
         if not head:
             self.write(body)
 
-    def inject(self, body: bytes) -> bytes:
+    def inject(self, body: bytes, overlay: str) -> bytes:
         """Add the livereload client, and the error overlay while the last rebuild failed."""
-        script = f'<script src="{LIVERELOAD_SCRIPT.format(port=self.port)}" async></script>'
-        extra = script + (error_overlay(self.state) if self.state.failing else "")
+        extra = f'<script src="{LIVERELOAD_SCRIPT.format(port=self.port)}" async></script>' + overlay
         text = body.decode("utf-8", "replace")
         index = text.rfind("</body>")
         text = text[:index] + extra + text[index:] if index >= 0 else text + extra
@@ -198,6 +214,7 @@ class PreviewServer:
         self.output = self.site_dir / ".cache" / "preview"
         self.builder = Builder(BuildOptions(self.site_dir, self.output, drafts=drafts, trust_output=True))
         self.state = PreviewState(root=self.output, base_path="/")
+        self.builder.committing = self.state.committing
         self.loop: ioloop.IOLoop | None = None
         self.stop_event = threading.Event()
         self.watching = threading.Event()  # set once the watcher is in place

@@ -11,10 +11,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
 from conftest import ROOT, free_port
+from generator.serve import PreviewServer
 
 
 class Served:
@@ -145,6 +148,38 @@ def test_an_error_shows_an_overlay_and_fixing_it_recovers(served, site):
     (site.root / "content/events/troops.md").write_text(good.replace("Turkish troops deploy", "Fixed title"))
     server.wait(lambda: "<h1>Fixed title</h1>" in server.get("/events/troops/")[2], what="the fixed page")
     assert "generator-error-overlay" not in server.get("/events/troops/")[2]
+
+
+def test_a_request_during_the_commit_of_a_fixed_build_never_gets_the_old_overlay(site):
+    """The pages of a good build and the clearing of the last error are seen together, never half."""
+    site.event("troops", title="Turkish troops deploy", date="2020-01-05")
+    server = PreviewServer(site.root, log=lambda line: None)
+    server.rebuild(["start"])
+    troops = site.root / "content/events/troops.md"
+    good = troops.read_text()
+    troops.write_text(good.replace("actors: [turkey]", "actors: [turky]"))
+    assert server.rebuild(["content/events/troops.md"]) is None and server.state.failing
+    troops.write_text(good.replace("Turkish troops deploy", "Fixed title"))
+    seen = []
+
+    def request() -> None:  # what the server reads for a request arriving in the middle of the commit
+        body, overlay = server.state.read(server.output / "events/troops/index.html")
+        seen.append(("<h1>Fixed title</h1>" in body.decode(), "generator-error-overlay" in overlay))
+
+    committing = server.builder.committing
+
+    @contextmanager
+    def with_a_request_waiting() -> Iterator[None]:
+        with committing():
+            waiting = threading.Thread(target=request)
+            waiting.start()
+            time.sleep(0.05)
+            yield
+        waiting.join()
+
+    server.builder.committing = with_a_request_waiting
+    assert server.rebuild(["content/events/troops.md"]) is not None
+    assert seen == [(True, False)]
 
 
 BAD_INPUTS = {
