@@ -71,6 +71,7 @@ class BuildResult:
     peak_mb: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # output paths written or removed
+    deferred: list[str] = field(default_factory=list)  # stale pages a quick build left for the next run
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
@@ -277,16 +278,18 @@ class Builder:
         return events
 
     # -- rendering and writing ----------------------------------------------------------------
-    def run(self, write: bool = True, publishing: bool = True, changed: set[str] | None = None) -> BuildResult:
+    def run(self, write: bool = True, changed: set[str] | None = None, first: set[str] | None = None) -> BuildResult:
         """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems.
 
-        With publishing=False the feeds, sitemap and open data files are left as the last build made them
-        (the preview server reloads the browser first and brings them up to date right after)."""
+        With `first` (output paths), a quick build: of the stale pages, only these and the changed events'
+        own pages are rendered; the others, the feeds, sitemap and open data are left as the last build made
+        them, listed in result.deferred for the next run (the preview server reloads the browser first)."""
         started = self._lap = time.perf_counter()
         self.timings = {}
         self.hints = changed
         signature, self._next_signature = self._next_signature, ""
         self._input_stats, self._stats = (self._stats if signature else {}), {}
+        publishing = first is None
         self._signature = (signature or input_signature(self.options)) if write and publishing and \
             changed is None and self.options.use_cache else ""
         options = self.options
@@ -308,7 +311,7 @@ class Builder:
             known = self._reusable if "chart:scale" in self._reusable else {**self.cache.charts, **self._reusable}
             renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known)
             jobs = renderer.plan()
-            result = self._render_and_write(site, renderer, jobs, write, publishing)
+            result = self._render_and_write(site, renderer, jobs, write, first)
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, options.site_dir)]) from None
         except _WorkerTemplateError as error:
@@ -317,7 +320,7 @@ class Builder:
             raise SiteError([Problem(TEMPLATES_DIR, None, str(error))]) from None
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
-        chart = renderer.chart.used if "chart" in renderer.__dict__ else \
+        chart = renderer.chart.kept() if "chart" in renderer.__dict__ else \
             {key: part for key, part in self._reusable.items() if key.startswith("chart:")}
         self._reusable = {"layout": self.layout_key, **renderer.used, **chart}
         if write and "chart" in renderer.__dict__:  # the lanes' SVG, for the next build of another process
@@ -333,19 +336,19 @@ class Builder:
         return result
 
     def _render_and_write(self, site: Site, renderer: Renderer, jobs: list[PageJob], write: bool,
-                          publishing: bool) -> BuildResult:
+                          first: set[str] | None) -> BuildResult:
         options = self.options
         output = options.output.resolve()
         staging = Staging(output, self.cache.pages if self.cache.output == str(output) else {}, dry=not write,
                           trust=options.trust_output)
         try:
-            return self._render_into(site, renderer, jobs, staging, write, publishing)
+            return self._render_into(site, renderer, jobs, staging, write, first)
         except BaseException:
             staging.discard()
             raise
 
     def _render_into(self, site: Site, renderer: Renderer, jobs: list[PageJob], staging: Staging,
-                     write: bool, publishing: bool) -> BuildResult:
+                     write: bool, first: set[str] | None) -> BuildResult:
         options = self.options
         output = staging.output
         result = BuildResult()
@@ -362,6 +365,11 @@ class Builder:
                     raise OutputError(f"two pages would be written to the same file '{job.rel}'")
                 seen.add(job.rel)
         stale = staging.stale(jobs)
+        if first is not None:
+            changed = self.hints or set()
+            first = first | {f"events/{event.slug}/index.html" for event in site.events if event.path in changed}
+            result.deferred = [job.rel for job in stale if job.rel not in first]
+            stale = [job for job in stale if job.rel in first]
         self.lap("plan")
         cards, card_key = self.cache.cards, renderer.card_key
         # after an edit in the preview, only the events the site's update touched can lack a card
@@ -381,7 +389,9 @@ class Builder:
             key = digest(content)
             if not staging.fresh(rel, key):
                 staging.put(rel, key, content)
-        published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, publishing)
+        published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, first is None)
+        if first is not None:
+            result.deferred += sorted(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
         # Every stale page in the workers, which write them into the staging folder: the lists first (few,
         # large), then the event pages (many, small).
         if len(stale) >= MIN_PARALLEL:  # many pages show them: computed once here rather than in each worker
@@ -417,7 +427,7 @@ class Builder:
             for rel, layout in self._joined.items():
                 if (record := staging.records.get(rel)) is not None and record.size == layout.size:
                     self.cache.set_layout(rel, dataclasses.replace(layout, key=record.key))
-            if publishing:  # the open data files hold every event's fragments now
+            if first is None:  # the open data files hold every event's fragments now
                 self._made_fragments = {}
             self.cache.output = str(output)
         else:

@@ -290,6 +290,12 @@ class ChartRenderer:
         parts.append("</svg>")
         return "".join(parts)
 
+    def kept(self) -> dict[str, Any]:
+        """What the next build may reuse: what this chart used or made, and what it knew of its lanes
+        (a build that drew one actor's lane must not make the next one draw all the others)."""
+        current = (key for keys in (self._lane_keys, self._keys) for key in keys.values())
+        return {**{key: self._known[key] for key in current if key in self._known}, **self.used}
+
     def lane(self, actor_id: str) -> Lane:
         """An actor's lane, made when first needed (not at all when its SVG is known)."""
         key = self._lane_keys[actor_id]

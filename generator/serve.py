@@ -9,6 +9,7 @@ thread; changes made during a rebuild are gathered into the next one, so none is
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import gc
 import html
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
 from tornado import ioloop, web
@@ -57,6 +58,7 @@ class PreviewState:
     problems: list[Problem] = field(default_factory=list)
     crash: str = ""
     builds: int = 0
+    pending: set[str] = field(default_factory=set)  # output paths a quick rebuild left for the rest
     lock: threading.Lock = field(default_factory=threading.Lock)  # pages and problems change together
 
     @contextmanager
@@ -83,10 +85,10 @@ class PreviewState:
 class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
     """livereload's WebSocket handshake, with our own set of browsers and no reload throttle."""
 
-    waiters: set[ReloadSocket] = set()
+    waiters: dict[ReloadSocket, str] = {}  # each open page's socket, and the page's URL path
 
     def on_close(self) -> None:
-        ReloadSocket.waiters.discard(self)
+        ReloadSocket.waiters.pop(self, None)
 
     def on_message(self, message: str | bytes) -> None:
         data = json.loads(message)
@@ -94,7 +96,7 @@ class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
             self.write_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
                                 "serverName": "timeline-generator"})
         elif data.get("command") == "info" and "url" in data:
-            ReloadSocket.waiters.add(self)
+            ReloadSocket.waiters[self] = urlsplit(str(data["url"])).path
 
     @classmethod
     def reload(cls, path: str) -> int:
@@ -104,8 +106,13 @@ class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
             try:
                 waiter.write_message(message)
             except Exception:  # a closed socket: forget it
-                cls.waiters.discard(waiter)
+                cls.waiters.pop(waiter, None)
         return len(cls.waiters)
+
+    @classmethod
+    def open_pages(cls, base_path: str) -> set[str]:
+        """The output paths of the pages open in browsers."""
+        return {rel for path in list(cls.waiters.values()) if (rel := page_rel(path, base_path)) is not None}
 
 
 class SiteHandler(web.RequestHandler):
@@ -115,18 +122,22 @@ class SiteHandler(web.RequestHandler):
         self.state = state
         self.port = port
 
-    def get(self, path: str) -> None:
-        self.serve(path, head=False)
+    async def get(self, path: str) -> None:
+        await self.serve(path, head=False)
 
-    def head(self, path: str) -> None:
-        self.serve(path, head=True)
+    async def head(self, path: str) -> None:
+        await self.serve(path, head=True)
 
-    def serve(self, path: str, head: bool) -> None:
+    async def serve(self, path: str, head: bool) -> None:
         base = self.state.base_path
         url_path = "/" + path
         if base != "/" and url_path in ("/", base.rstrip("/")):
             self.redirect(base)
             return
+        rel = page_rel(url_path, base)
+        deadline = time.monotonic() + 10
+        while rel in self.state.pending and time.monotonic() < deadline:  # the rebuild after the reload has it
+            await asyncio.sleep(0.01)
         file = self.resolve(url_path)
         if file is None:
             self.send_file(self.state.root / "404.html", 404, head)
@@ -220,41 +231,53 @@ class PreviewServer:
         self.watching = threading.Event()  # set once the watcher is in place
 
     # -- building -----------------------------------------------------------------------------
-    def rebuild(self, changed: list[str], publishing: bool = False) -> BuildResult | None:
-        """Rebuild after changes; never raises: problems are kept in the state and shown in the browser.
-
-        Pages come first (publishing=False leaves feeds and open data for publish(), run after the reload)."""
+    def rebuild(self, changed: list[str]) -> BuildResult | None:
+        """Rebuild after changes (["start"]: the first build); never raises: problems are kept in the state
+        and shown in the browser. After a change, a quick build renders the pages open in browsers and the
+        changed events' own pages, the browsers reload, and then the rest is brought up to date (a request
+        for a page of the rest waits for it)."""
         started = time.perf_counter()
         what = describe(changed)
-        hints = None if changed == ["start"] else set(changed)
+        if changed == ["start"]:
+            result = self._build(what)
+            if result is not None:
+                self.log(f"{what}: {result.rendered} page(s) rendered, {result.written} file(s) written in "
+                         f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            self.state.builds += 1
+            return result
+        quick = self._build(what, changed=set(changed), first=ReloadSocket.open_pages(self.state.base_path))
+        reloaded = time.perf_counter()
+        self.reload_browsers(quick)
+        rest = None if quick is None else self._build(what, changed=set())
+        self.state.pending = set()
+        if quick is not None and rest is None:  # the rest failed: show its problems
+            self.reload_browsers(None)
+        elif quick is not None and rest is not None:
+            self.log(f"{what}: reloaded after {(reloaded - started) * 1000:.0f} ms; "
+                     f"{quick.rendered + rest.rendered} page(s) re-rendered, {quick.written + rest.written} "
+                     f"file(s) written in {(time.perf_counter() - started) * 1000:.0f} ms")
+        self.state.builds += 1
+        return quick
+
+    def _build(self, what: str, changed: set[str] | None = None, first: set[str] | None = None) -> BuildResult | None:
+        """One run of the builder; its problems or its crash go to the state, never further."""
         try:
-            result = self.builder.run(publishing=publishing, changed=hints)
+            result = self.builder.run(changed=changed, first=first)
         except SiteError as error:
             self.state.problems, self.state.crash = error.problems, ""
             errors = [p for p in error.problems if not p.warning]
-            first = str(errors[0] if errors else error.problems[0])
-            self.log(f"{what}: build failed, {len(errors)} error(s), last good pages kept: {first}")
+            shown = str(errors[0] if errors else error.problems[0])
+            self.log(f"{what}: build failed, {len(errors)} error(s), last good pages kept: {shown}")
             return None
         except (Exception, SystemExit) as error:  # a bug must not take the preview down
             self.state.problems, self.state.crash = [], "".join(traceback.format_exception(error)).strip()
             self.log(f"{what}: build crashed ({type(error).__name__}: {error}); last good pages kept")
             return None
-        finally:
-            self.state.builds += 1
-        self.state.problems, self.state.crash = [], ""
+        self.state.problems, self.state.crash = [], ""  # also when nothing was committed
+        self.state.pending = set(result.deferred)
         if self.builder.site is not None:
             self.state.base_path = self.builder.site.config.base_path
-        elapsed = (time.perf_counter() - started) * 1000
-        self.log(f"{what}: {result.rendered} page(s) re-rendered, {result.written} file(s) written "
-                 f"in {elapsed:.0f} ms")
         return result
-
-    def publish(self) -> None:
-        """Bring feeds, sitemap and open data up to date after the pages (quietly, unless it fails)."""
-        try:
-            self.builder.run(changed=set())
-        except (Exception, SystemExit) as error:
-            self.log(f"Updating feeds and data failed: {error}")
 
     def reload_browsers(self, result: BuildResult | None) -> None:
         """Reload the pages open in browsers: only stylesheets when only stylesheets changed."""
@@ -271,16 +294,13 @@ class PreviewServer:
 
         paths = [self.site_dir / name for name in WATCHED if (self.site_dir / name).exists()]
         for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(
-                os.path.relpath(path, self.site_dir)), debounce=1600, step=30, stop_event=self.stop_event,
+                os.path.relpath(path, self.site_dir)), debounce=1600, step=15, stop_event=self.stop_event,
                 force_polling=self.poll, poll_delay_ms=100, rust_timeout=100, yield_on_timeout=True):
             if not changes:  # nothing for a while: at least, the watches are in place
                 self.watching.set()
                 continue
             changed = sorted({os.path.relpath(path, self.site_dir) for _, path in changes})
-            result = self.rebuild(changed)
-            self.reload_browsers(result)
-            if result is not None:
-                self.publish()
+            self.rebuild(changed)
             settle_memory()
 
     # -- serving ------------------------------------------------------------------------------
@@ -294,7 +314,7 @@ class PreviewServer:
 
     def run(self, open_browser: bool = False) -> None:
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
-        result = self.rebuild(["start"], publishing=True)
+        result = self.rebuild(["start"])
         settle_memory()
         if result is None and not self.output.exists():
             self.output.mkdir(parents=True, exist_ok=True)
@@ -350,6 +370,18 @@ def settle_memory() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def page_rel(url_path: str, base_path: str) -> str | None:
+    """The output path a URL path asks for ('/libya/events/x/' -> 'events/x/index.html'), or None."""
+    if not url_path.startswith(base_path):
+        return None
+    rel = unquote(url_path[len(base_path):])
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    elif "." not in rel.rsplit("/", 1)[-1]:
+        rel += "/index.html"
+    return rel
 
 
 def describe(changed: list[str]) -> str:

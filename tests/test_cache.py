@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, Builder, build
 from generator.cache import CACHE_DIR, CACHE_FILE, FORMAT
 
 
@@ -271,3 +271,23 @@ def test_the_sitemap_follows_an_events_last_change_and_is_left_alone_otherwise(c
     path.write_text(path.read_text().replace("kind:", "updated: 2021-02-03\nkind:", 1))
     assert_same_as_uncached(cached, tmp_path, "lastmod")
     assert "<lastmod>2021-02-03</lastmod>" in cached.read("sitemap.xml")
+
+
+def test_a_quick_build_renders_the_pages_asked_for_first_and_the_next_run_the_rest(cached, tmp_path):
+    """The preview's quick build: the open page and the edited event's own page; its neighbours' pages, the
+    lists, feeds and open data are listed as deferred, left as they were, and made by the next run."""
+    builder = Builder(BuildOptions(cached.root))
+    builder.run()
+    before = digests(cached.root / "output")
+    cached.event("e3", title="Event three, edited", date="2020-04", actors="turkey")
+    quick = builder.run(changed={"content/events/e3.md"}, first={"actors/turkey/index.html"})
+    assert quick.rendered == 2
+    assert "Event three, edited" in cached.read("events/e3/index.html")
+    assert "Event three, edited" in cached.read("actors/turkey/index.html")
+    after = digests(cached.root / "output")
+    assert {rel for rel in after if after[rel] != before.get(rel)} == {"events/e3/index.html", "actors/turkey/index.html"}
+    assert {"events/e2/index.html", "index.html", "feed.xml", "data/events.json"} <= set(quick.deferred)
+    assert "Event three, edited" not in cached.read("events/e2/index.html")
+    rest = builder.run(changed=set())
+    assert rest.rendered >= 3 and not rest.deferred
+    assert digests(cached.root / "output") == fresh_build(cached, tmp_path, "quick")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, Builder, build
 from generator.chart import PLOT_WIDTH, Scale, Texts, build_lane, event_x, period_bar, stack, year_band
 from generator.dates import PartialDate
 from generator.model import Actor, Event, Involvement, SiteConfig
@@ -269,3 +269,27 @@ def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_act
     assert (fresh / "index.html").read_bytes() == (charted.root / "output/index.html").read_bytes()
     assert (fresh / "actors/russia/index.html").read_bytes() == \
         (charted.root / "output/actors/russia/index.html").read_bytes()
+
+
+def test_the_preview_s_quick_build_and_the_rest_after_it_keep_every_lane_for_the_next_edit(charted, monkeypatch):
+    """The quick build draws the home page's lanes, the rest only an actor page's: the next edit still has
+    every other actor's lane."""
+    import generator.chart as chart
+
+    builder = Builder(BuildOptions(charted.root, trust_output=True))
+    builder.run()
+    made: list[str] = []
+    real = chart.build_lane
+
+    def counting(scale, actor, events, texts):
+        made.append(actor.id)
+        return real(scale, actor, events, texts)
+
+    monkeypatch.setattr(chart, "build_lane", counting)
+    for title in ("Turkish troops deploy, renamed", "Turkish troops deploy, renamed again"):
+        charted.event("troops", title=title, date="2020-03-05")
+        quick = builder.run(changed={"content/events/troops.md"}, first={"index.html"})
+        assert "actors/turkey/index.html" in quick.deferred and title in charted.read("index.html")
+        assert "actors/turkey/index.html" in builder.run(changed=set()).changed
+        assert made == ["turkey"]
+        made.clear()

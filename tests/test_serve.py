@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
@@ -17,7 +18,9 @@ from typing import Iterator
 import pytest
 
 from conftest import ROOT, free_port
-from generator.serve import PreviewServer
+from generator.serve import PreviewServer, page_rel
+from tornado import ioloop
+from tornado.websocket import websocket_connect
 
 
 class Served:
@@ -132,7 +135,7 @@ def test_an_edit_is_served_within_a_bound_and_logged(served, site):
     assert time.monotonic() - started < 5
     server.wait(server.rebuilt(builds), what="the rebuild count")
     line = next(line for line in server.lines if line.startswith("Changed content/events/troops.md"))
-    assert re.search(r": \d+ page\(s\) re-rendered, \d+ file\(s\) written in \d+ ms$", line)
+    assert re.search(r": reloaded after \d+ ms; \d+ page\(s\) re-rendered, \d+ file\(s\) written in \d+ ms$", line)
 
 
 def test_an_error_shows_an_overlay_and_fixing_it_recovers(served, site):
@@ -179,7 +182,71 @@ def test_a_request_during_the_commit_of_a_fixed_build_never_gets_the_old_overlay
 
     server.builder.committing = with_a_request_waiting
     assert server.rebuild(["content/events/troops.md"]) is not None
-    assert seen == [(True, False)]
+    assert seen and all(view == (True, False) for view in seen)
+
+
+def test_the_page_open_in_a_browser_is_up_to_date_when_the_reload_arrives(served, site):
+    """The quick rebuild before the reload renders the pages open in browsers, as their clients report them."""
+    server = served()
+
+    async def edit_and_wait_for_the_reload() -> str:
+        socket = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        await socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+        await socket.read_message()
+        await socket.write_message(json.dumps({"command": "info", "url": f"{server.base}/actors/russia/?x=1"}))
+        await asyncio.sleep(0.2)
+        site.event("talks", title="Moscow talks, renamed", date="2020-01-13", actors="russia", kind="diplomacy")
+        message = await asyncio.wait_for(socket.read_message(), timeout=15)
+        page = (site.root / ".cache/preview/actors/russia/index.html").read_text()
+        socket.close()
+        return f"{message}\n{page}"
+
+    message, page = asyncio.run(edit_and_wait_for_the_reload()).split("\n", 1)
+    assert json.loads(message)["command"] == "reload"
+    assert "Moscow talks, renamed" in page
+
+
+def test_a_request_for_a_page_the_quick_rebuild_left_waits_for_the_rest(site):
+    site.event("troops", title="Turkish troops deploy", date="2020-01-05")
+    port = free_port()
+    server = PreviewServer(site.root, port=port, log=lambda line: None)
+    server.rebuild(["start"])
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        server.application().listen(port, address="127.0.0.1")
+        server.loop = ioloop.IOLoop.current()
+        started.set()
+        server.loop.start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    assert started.wait(5)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.state.pending = {"events/troops/index.html"}
+        answers: list[int] = []
+        waiting = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(
+            base + "/events/troops/", timeout=10).status))
+        waiting.start()
+        time.sleep(0.3)
+        assert answers == []  # still waiting
+        assert urllib.request.urlopen(base + "/", timeout=5).status == 200  # the other pages are not held up
+        server.state.pending = set()
+        waiting.join(5)
+        assert answers == [200]
+    finally:
+        assert server.loop is not None
+        server.loop.add_callback(server.loop.stop)
+
+
+def test_page_rel_maps_url_paths_to_output_files():
+    assert page_rel("/", "/") == "index.html"
+    assert page_rel("/libya/events/x/", "/libya/") == "events/x/index.html"
+    assert page_rel("/libya/events/x", "/libya/") == "events/x/index.html"
+    assert page_rel("/libya/data/events.json", "/libya/") == "data/events.json"
+    assert page_rel("/libya/caf%C3%A9/", "/libya/") == "café/index.html"
+    assert page_rel("/other/", "/libya/") is None
 
 
 BAD_INPUTS = {
