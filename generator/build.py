@@ -366,8 +366,8 @@ class Builder:
                 seen.add(job.rel)
         stale = staging.stale(jobs)
         if first is not None:
-            changed = self.hints or set()
-            first = first | {f"events/{event.slug}/index.html" for event in site.events if event.path in changed}
+            first = first | {f"events/{slug}/index.html" for slug in site.changed} if site.base else \
+                first | {f"events/{event.slug}/index.html" for event in site.events if event.path in (self.hints or ())}
             result.deferred = [job.rel for job in stale if job.rel not in first]
             stale = [job for job in stale if job.rel in first]
         self.lap("plan")
@@ -389,9 +389,12 @@ class Builder:
             key = digest(content)
             if not staging.fresh(rel, key):
                 staging.put(rel, key, content)
-        published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep, first is None)
-        if first is not None:
-            result.deferred += sorted(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
+        if first is None:
+            published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep)
+        else:  # the feeds, sitemap and open data are left as they are, for the next run
+            published, kept = [], [rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED)]
+            keep.update(kept)
+            result.deferred += sorted(kept)
         # Every stale page in the workers, which write them into the staging folder: the lists first (few,
         # large), then the event pages (many, small).
         if len(stale) >= MIN_PARALLEL:  # many pages show them: computed once here rather than in each worker
@@ -437,13 +440,8 @@ class Builder:
         self.lap("write")
         return result
 
-    def _stale_publishing(self, site: Site, pages: list[str], staging: Staging, keep: set[str],
-                          publishing: bool) -> list[PublishJob]:
-        """The groups of feeds, sitemap and open data whose key changed; the others are kept as they are
-        (all of them, if not publishing)."""
-        if not publishing:
-            keep.update(rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED))
-            return []
+    def _stale_publishing(self, site: Site, pages: list[str], staging: Staging, keep: set[str]) -> list[PublishJob]:
+        """The groups of feeds, sitemap and open data whose key changed; the others are kept as they are."""
         stale = []
         for job in publishing_jobs(site, pages, self.layout_key, self._join(site, staging)):
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]

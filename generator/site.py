@@ -32,6 +32,7 @@ class Site:
     following: dict[str, Event | None] = field(default_factory=dict)
     base: int = 0  # the id() of the site this one was updated from (update_site), 0 if built afresh
     touched: frozenset[str] = frozenset()  # then: the events changed, and those whose neighbours changed
+    changed: frozenset[str] = frozenset()  # then: the events changed
 
     def __post_init__(self) -> None:
         self.base_path = self.config.base_path
@@ -162,7 +163,8 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
                 by_actor=by_actor, by_year=by_year, by_kind=by_kind, by_tag=by_tag, by_place=by_place,
                 tag_names=dict(old.tag_names), event_by_slug=event_by_slug, previous=dict(old.previous),
                 following=dict(old.following), base=id(old),
-                touched=frozenset(touched | {event.slug for event in changed}))
+                touched=frozenset(touched | {event.slug for event in changed}),
+                changed=frozenset(event.slug for event in changed))
     for slug in touched:
         event = event_by_slug[slug]
         index = bisect_left(ordered, event.sort_key, key=SORT_KEY)
