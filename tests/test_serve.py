@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -201,7 +202,8 @@ def test_the_page_open_in_a_browser_is_up_to_date_when_the_reload_arrives(served
         socket.close()
         return f"{message}\n{page}"
 
-    message, page = asyncio.run(edit_and_wait_for_the_reload()).split("\n", 1)
+    with ThreadPoolExecutor(1) as thread:  # its own event loop (Playwright's may be running in this thread)
+        message, page = thread.submit(asyncio.run, edit_and_wait_for_the_reload()).result().split("\n", 1)
     assert json.loads(message)["command"] == "reload"
     assert "Moscow talks, renamed" in page
 
