@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -32,7 +33,7 @@ from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
 from .exports import Join, event_fragments
-from .joined import Joined, Layout
+from .joined import Joined, Layout, Part, Spilled, SpillReader, write_all
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
@@ -104,6 +105,7 @@ class Builder:
         self.committing: Callable[[], AbstractContextManager[object]] = nullcontext  # held while output changes
         self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
         self._joined: dict[str, Layout] = {}  # the layouts of this build's joined files (key to be set)
+        self._spill: Path | None = None  # where the workers of this run write the fragments they make
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -254,9 +256,13 @@ class Builder:
         before = [entry for rel, _ in todo if (entry := cached.get(rel)) is not None and entry.config_key != config_key]
         preload(entry.event for entry in before)
         rendered = {entry.file_hash: (entry.event.html, entry.event.excerpt) for entry in before}
+        spill = self._spill if self._spill and len(todo) >= MIN_PARALLEL else None
+        if spill:
+            spill.mkdir(parents=True, exist_ok=True)
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
-                            data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns)
+                            data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns,
+                            spill=str(spill) if spill else None)
         made: dict[str, Fragments] = {}
         for rel, file_hash, event, found, card, fragments, stat in parsed:
             problems.extend(found)
@@ -284,6 +290,30 @@ class Builder:
         With `first` (output paths), a quick build: of the stale pages, only these and the changed events'
         own pages are rendered; the others, the feeds, sitemap and open data are left as the last build made
         them, listed in result.deferred for the next run (the preview server reloads the browser first)."""
+        output = self.options.output
+        if write:
+            self._spill = output.parent / f".{output.name}.spill-{os.getpid()}"
+            for leftover in output.parent.glob(f".{output.name}.spill-*"):  # of an interrupted build
+                shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            return self._run(write, changed, first)
+        finally:
+            if self._spill is not None and self._spill.exists():
+                self._unspill(self._spill)
+            self._spill = None
+
+    def _unspill(self, folder: Path) -> None:
+        """Read back what is left of the fragments spilled this run (a build that failed, or did not write
+        the open data, keeps them for the next), then delete the spill files."""
+        with SpillReader() as reader:
+            def read(part: Part) -> bytes:
+                return reader.read(part) if isinstance(part, Spilled) else part
+
+            self._made_fragments = {key: (read(a), read(b), read(c), read(d))
+                                    for key, (a, b, c, d) in self._made_fragments.items()}
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def _run(self, write: bool, changed: set[str] | None, first: set[str] | None) -> BuildResult:
         started = self._lap = time.perf_counter()
         self.timings = {}
         self.hints = changed
@@ -546,7 +576,33 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
         except jinja2.TemplateError as error:
             card = template_problem(error, state("site_dir"))
         results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event), stat))
+    spill: str | None = state("spill")
+    if spill:
+        _spill(results, spill)
     return results
+
+
+def _spill(results: list[ParsedEvent], folder: str) -> None:
+    """Worker: write the events' open data fragments to this process's spill file, and put where they lie
+    in their place (the parent then never holds the 100 MB the fragments of 10,000 events take)."""
+    path = os.path.join(folder, str(os.getpid()))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        offset = os.lseek(descriptor, 0, os.SEEK_END)
+        data: list[bytes] = []
+        for n, (rel, file_hash, event, found, card, fragments, stat) in enumerate(results):
+            if fragments is None:
+                continue
+            spilled = []
+            for fragment in fragments:
+                assert isinstance(fragment, bytes)
+                spilled.append(Spilled(path, offset, len(fragment)))
+                offset += len(fragment)
+                data.append(fragment)
+            results[n] = (rel, file_hash, event, found, card, (spilled[0], spilled[1], spilled[2], spilled[3]), stat)
+        write_all(descriptor, b"".join(data))
+    finally:
+        os.close(descriptor)
 
 
 def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:

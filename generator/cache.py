@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__
 from .errors import Problem
-from .joined import Layout
+from .joined import Layout, Part
 from .stored import FIELDS, StoredEvent, TextStore, pack, preload, unpack
 from .model import Event
 
@@ -64,7 +64,7 @@ def digest_many(label: str, items: list[str]) -> str:
 
 # an event's share of the open data: its events.json record, events.csv row, TimelineJS slide and row of the
 # filters' index, in UTF-8 (exports.event_fragments)
-Fragments = tuple[bytes, bytes, bytes, bytes]
+Fragments = tuple[Part, Part, Part, Part]  # each as bytes, or where a worker spilled it
 Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
 

@@ -13,7 +13,7 @@ import os
 from array import array
 from itertools import accumulate, chain
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 # part i lies at starts[i], lengths[i] bytes long; keys[i] names it (see Builder: data key and fingerprint)
 
@@ -45,6 +45,17 @@ class Layout:
 
 
 Span = tuple[int, int]  # offset and length in the previous file
+
+
+class Spilled(NamedTuple):
+    """A part a worker wrote to a spill file rather than sending it to the parent: where it lies."""
+
+    path: str
+    offset: int
+    length: int
+
+
+Part = bytes | Spilled
 _UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
 _RUNS: list[Any] = [None, None, []]  # the last runs computed: keys, old keys, runs
 
@@ -73,8 +84,9 @@ class Joined:
     """head + sep.join(parts) + tail, each part either new bytes or copied from the previous file."""
 
     def __init__(self, head: bytes, sep: bytes, tail: bytes, keys: Sequence[str],
-                 part: Callable[[list[str]], dict[str, bytes]], previous: tuple[str, Layout] | None) -> None:
-        """part(keys) gives the new parts; previous is the last build's file and its layout, if usable."""
+                 part: Callable[[list[str]], dict[str, Part]], previous: tuple[str, Layout] | None) -> None:
+        """part(keys) gives the new parts (bytes, or where they were spilled); previous is the last build's
+        file and its layout, if usable."""
         self.keys = keys
         self.previous = previous[0] if previous else None
         old_starts = old_lengths = array("q")
@@ -82,7 +94,7 @@ class Joined:
             old_starts, old_lengths = previous[1].starts, previous[1].lengths
         runs = _runs(keys, previous[1].keys if previous else [])
         made = part([run for run in runs if isinstance(run, str)])
-        pieces: list[bytes | Span] = []
+        pieces: list[bytes | Span | Spilled] = []
         text: list[bytes] = [head]  # new bytes not yet added to pieces
         lengths: array[int] = array("q")
         for n, run in enumerate(runs):
@@ -90,8 +102,14 @@ class Joined:
                 text.append(sep)
             if isinstance(run, str):
                 data = made[run]
-                text.append(data)
-                lengths.append(len(data))
+                if isinstance(data, Spilled):
+                    pieces.append(b"".join(text))
+                    text = []
+                    pieces.append(data)
+                    lengths.append(data.length)
+                else:
+                    text.append(data)
+                    lengths.append(len(data))
             else:  # parts first..last-1 of the old file, one after the other there
                 first, last = run
                 pieces.append(b"".join(text))
@@ -121,43 +139,91 @@ class Joined:
                     return True
                 with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as old:
                     copied_from = self.previous is not None and os.path.samefile(path, self.previous)
-                    position = 0
-                    for piece in self.pieces:
-                        if isinstance(piece, bytes):
-                            if old[position:position + len(piece)] != piece:
-                                return False
-                            position += len(piece)
-                        else:
-                            offset, length = piece
-                            if offset != position or not copied_from:
-                                source = _read_span(self.previous, offset, length)
-                                if old[position:position + length] != source:
-                                    return False
-                            position += length
-                    return True
+                    with SpillReader() as spilled:
+                        return self._same_pieces(old, spilled, copied_from)
         except (OSError, ValueError):
             return False
+
+    def _same_pieces(self, old: mmap.mmap, spilled: SpillReader, copied_from: bool) -> bool:
+        position = 0
+        for piece in self.pieces:
+            if isinstance(piece, Spilled):
+                if old[position:position + piece.length] != spilled.read(piece):
+                    return False
+                position += piece.length
+            elif isinstance(piece, bytes):
+                if old[position:position + len(piece)] != piece:
+                    return False
+                position += len(piece)
+            else:
+                offset, length = piece
+                if offset != position or not copied_from:
+                    if old[position:position + length] != _read_span(self.previous, offset, length):
+                        return False
+                position += length
+        return True
 
     def write(self, path: str) -> None:
         """Write the file to path (a new file), copying the unchanged runs from the previous file."""
         source = os.open(self.previous, os.O_RDONLY) if self.previous else -1
         target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        spilled = SpillReader()
+        buffer: list[bytes] = []  # small pieces gathered into writes of a few MB
+        size = 0
         try:
             for piece in self.pieces:
-                if isinstance(piece, bytes):
-                    _write_all(target, piece)
-                else:
+                if isinstance(piece, tuple) and not isinstance(piece, Spilled):
+                    write_all(target, b"".join(buffer))
+                    buffer, size = [], 0
                     _copy_range(source, target, *piece)
+                    continue
+                data = spilled.read(piece) if isinstance(piece, Spilled) else piece
+                buffer.append(data)
+                size += len(data)
+                if size >= 1 << 22:
+                    write_all(target, b"".join(buffer))
+                    buffer, size = [], 0
+            write_all(target, b"".join(buffer))
         finally:
             os.close(target)
             if source >= 0:
                 os.close(source)
+            spilled.close()
 
     def bytes(self) -> bytes:
         parts = []
-        for piece in self.pieces:
-            parts.append(piece if isinstance(piece, bytes) else _read_span(self.previous, *piece))
+        with SpillReader() as spilled:
+            for piece in self.pieces:
+                if isinstance(piece, Spilled):
+                    parts.append(spilled.read(piece))
+                else:
+                    parts.append(piece if isinstance(piece, bytes) else _read_span(self.previous, *piece))
         return b"".join(parts)
+
+
+class SpillReader:
+    """Reads spilled parts, mapping each spill file once."""
+
+    def __init__(self) -> None:
+        self.maps: dict[str, mmap.mmap] = {}
+
+    def read(self, piece: Spilled) -> bytes:
+        mapped = self.maps.get(piece.path)
+        if mapped is None:
+            with open(piece.path, "rb") as handle:
+                mapped = self.maps[piece.path] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return mapped[piece.offset:piece.offset + piece.length]
+
+    def close(self) -> None:
+        for mapped in self.maps.values():
+            mapped.close()
+        self.maps = {}
+
+    def __enter__(self) -> SpillReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _read_span(path: str | None, offset: int, length: int) -> bytes:
@@ -167,7 +233,7 @@ def _read_span(path: str | None, offset: int, length: int) -> bytes:
         return os.pread(handle.fileno(), length, offset)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, Builder, build
+from generator.joined import SpillReader, Spilled
 from generator.errors import SiteError
 
 
@@ -167,3 +168,46 @@ def test_output_inside_content_is_refused(site):
         build(BuildOptions(site.root, output_dir=site.root / "content" / "out"))
     assert "lies inside content/" in str(error.value.problems[0])
     assert not (site.root / "content" / "out").exists()
+
+
+@pytest.fixture
+def many(site):
+    """Enough events for the workers to spill their open data fragments to files."""
+    for n in range(80):
+        site.event(f"e{n:02d}", title=f"Event {n}", date=f"20{15 + n % 6}-0{1 + n % 9}-1{n % 10}",
+                   actors="turkey" if n % 3 else "russia", body=f"Summary {n} with *emphasis*, “quotes” and ü.")
+    return site
+
+
+def test_spilled_fragments_give_the_same_open_data_and_leave_no_files(many, tmp_path, monkeypatch):
+    import generator.build as build_module
+
+    read: list[Spilled] = []  # in this process, which joins the open data files
+    real = SpillReader.read
+
+    def counting(reader, part):
+        read.append(part)
+        return real(reader, part)
+
+    monkeypatch.setattr(SpillReader, "read", counting)
+    build(BuildOptions(many.root, use_cache=False))
+    assert len(read) == 80 * 4  # each event's part of each of the four files
+    assert not list(many.root.glob(".output.spill-*"))
+    monkeypatch.setattr(build_module, "_spill", lambda results, folder: None)  # the fragments sent whole
+    build(BuildOptions(many.root, output_dir=tmp_path / "whole", use_cache=False))
+    for rel in ("data/events.json", "data/events.csv", "data/timeline.json", "data/index.json"):
+        assert (many.root / "output" / rel).read_bytes() == (tmp_path / "whole" / rel).read_bytes(), rel
+
+
+def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many, tmp_path):
+    template = many.root / "templates/event.html"
+    good = template.read_text()
+    template.write_text(good.replace("{{ event.title }}", "{{ event.title | no_such_filter }}", 1))
+    builder = Builder(BuildOptions(many.root))
+    with pytest.raises(SiteError):
+        builder.run()
+    assert not list(many.root.glob(".output.spill-*"))
+    template.write_text(good)
+    builder.run()
+    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
