@@ -1,8 +1,8 @@
-"""Chunked work across the cores with forked worker processes; inline when the work is small.
+"""Chunked work across the cores: the process itself and forked helpers; inline when the work is small.
 
-Workers are forked after the parent has built what they need (the site model, the templates), so
+Helpers are forked after the parent has built what they need (the site model, the templates), so
 tasks carry only small keys and results; the state is handed over through a module global that the
-fork copies.
+fork copies. The parent takes groups of work as the helpers do (one helper per core but its own).
 """
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from typing import Any, Callable, Sequence, TypeVar
+import pickle
+import shutil
+import signal
+import tempfile
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,19 +72,92 @@ def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequ
 
 def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], count: int,
                 progress: Callable[[int], None] | None, alongside: Callable[[], list[R]] | None) -> list[R]:
+    """This process and count - 1 forked helpers take the groups one at a time, in order, until none is
+    left; this process first runs alongside(). A helper writes its results to a file, read at the end.
+
+    The parent works rather than waits: each helper holds a copy-on-write view of the parent's heap, and
+    each page it touches is copied, so one helper fewer is one copy of the site fewer in memory."""
     frozen = gc.get_freeze_count()
-    gc.freeze()  # the workers share the parent's objects; keep the collector from touching (copying) them
+    gc.freeze()  # the helpers share the parent's objects; keep the collector from touching (copying) them
+    context = multiprocessing.get_context("fork")
+    claimed = context.Value("q", 0)  # the next group to take
+    done = context.Value("q", 0)  # items done, for progress
+    folder = tempfile.mkdtemp(prefix="timeline-work-")
+    helpers: dict[int, str] = {}
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            parts = pool.imap(function, groups)  # the workers start on them at once
-            results: list[R] = alongside() if alongside else []
-            done = 0
-            for group, part in zip(groups, parts):
-                results.extend(part)
-                done += len(group)
-                if progress:
-                    progress(done)
-            return results
+        for n in range(count - 1):
+            path = os.path.join(folder, str(n))
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the helper (its coverage is not collected)
+                status = 1
+                try:
+                    with open(path, "wb") as out:
+                        try:
+                            for index, part in _claim(function, groups, claimed, done):
+                                pickle.dump((index, part), out, pickle.HIGHEST_PROTOCOL)
+                        except BaseException as error:  # noqa: BLE001 - carried to the parent, raised there
+                            pickle.dump((-1, error), out, pickle.HIGHEST_PROTOCOL)
+                    status = 0
+                finally:
+                    os._exit(status)
+            helpers[pid] = path
+        results: list[R] = alongside() if alongside else []
+        parts: dict[int, list[R]] = {}
+        for index, part in _claim(function, groups, claimed, done):
+            parts[index] = part
+            if progress:
+                progress(done.value)
+        for pid, path in list(helpers.items()):
+            _, status = os.waitpid(pid, 0)
+            del helpers[pid]
+            parts.update(_read_results(path, status))
+        if progress:
+            progress(done.value)
+        for index in range(len(groups)):
+            results.extend(parts[index])
+        return results
     finally:
+        for pid in helpers:  # interrupted: stop the helpers still at work
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
         if not frozen:  # leave a caller's own freeze (the preview server's) as it was
             gc.unfreeze()
+
+
+def _claim(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], claimed: Any,
+           done: Any) -> Iterator[tuple[int, list[R]]]:
+    """function(group) of each group not yet taken by another process, with its index."""
+    while True:
+        with claimed.get_lock():
+            index = claimed.value
+            claimed.value = index + 1
+        if index >= len(groups):
+            return
+        part = function(groups[index])
+        with done.get_lock():
+            done.value += len(groups[index])
+        yield index, part
+
+
+def _read_results(path: str, status: int) -> dict[int, list[Any]]:
+    """A helper's results by group; its error raised here."""
+    parts: dict[int, list[Any]] = {}
+    try:
+        with open(path, "rb") as results:
+            while True:
+                try:
+                    index, part = pickle.load(results)
+                except EOFError:
+                    break
+                if index < 0:
+                    raise part
+                parts[index] = part
+    except OSError:
+        pass
+    if status != 0:
+        raise RuntimeError(f"a worker process failed (exit status {os.waitstatus_to_exitcode(status)})")
+    return parts

@@ -1,0 +1,54 @@
+"""The parent and its forked helpers share the groups of work; results come back in order, errors too."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import generator.parallel as parallel
+
+PARENT = os.getpid()
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+
+def doubled(group):
+    time.sleep(0.002)  # long enough for both processes to take groups
+    return [(item * 2, os.getpid()) for item in group]
+
+
+def test_the_parent_and_a_helper_both_work_and_results_keep_their_order():
+    groups = [list(range(n, n + 4)) for n in range(0, 400, 4)]
+    seen = []
+    results = parallel.map_groups(doubled, groups, progress=seen.append, alongside=lambda: [(-1, PARENT)])
+    assert [value for value, _ in results] == [-1, *range(0, 800, 2)]
+    assert {pid for _, pid in results} - {PARENT}, "a helper took some groups"
+    assert sum(pid == PARENT for _, pid in results) > 1, "the parent took some groups"
+    assert seen[-1] == 400 and seen == sorted(seen)
+
+
+def failing_in_helpers(group):
+    if os.getpid() != PARENT:
+        raise ValueError(f"bad group starting at {group[0]}")
+    return doubled(group)
+
+
+def test_an_error_in_a_helper_is_raised_in_the_parent():
+    with pytest.raises(ValueError, match="bad group"):
+        parallel.map_groups(failing_in_helpers, [[n] for n in range(200)])
+
+
+def dying_in_helpers(group):
+    if os.getpid() != PARENT:
+        os._exit(3)
+    return doubled(group)
+
+
+def test_a_helper_that_dies_is_an_error_not_missing_results():
+    with pytest.raises(RuntimeError, match="status"):
+        parallel.map_groups(dying_in_helpers, [[n] for n in range(200)])
