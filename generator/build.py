@@ -37,7 +37,7 @@ from .joined import Joined, Layout, Part, Spilled, SpillReader, write_all
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
-from .stored import preload
+from .stored import SpilledTexts, StoredEvent, preload
 from .write import OutputError, Staging, check_output_dir
 
 TEMPLATES_DIR = "templates"
@@ -106,6 +106,8 @@ class Builder:
         self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
         self._joined: dict[str, Layout] = {}  # the layouts of this build's joined files (key to be set)
         self._spill: Path | None = None  # where the workers of this run write the fragments they make
+        self.spill_texts = False  # and the events' texts (build() sets it: its builder is used once)
+        self._spilled_texts: SpilledTexts | None = None
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -259,15 +261,19 @@ class Builder:
         spill = self._spill if self._spill and len(todo) >= MIN_PARALLEL else None
         if spill:
             spill.mkdir(parents=True, exist_ok=True)
+            if self.spill_texts and self._spilled_texts is None:
+                self._spilled_texts = SpilledTexts(self.options.site_dir)
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
                             data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns,
-                            spill=str(spill) if spill else None)
+                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.spill_texts))
         made: dict[str, Fragments] = {}
-        for rel, file_hash, event, found, card, fragments, stat in parsed:
+        for rel, file_hash, event, found, card, fragments, stat, spans in parsed:
             problems.extend(found)
             if event is None:
                 continue
+            if spans is not None and self._spilled_texts is not None:
+                event = self._spilled_texts.adopt(event, spans)
             events.append(event)
             if isinstance(card, Problem):
                 self._template_problem = self._template_problem or card
@@ -295,22 +301,34 @@ class Builder:
             self._spill = output.parent / f".{output.name}.spill-{os.getpid()}"
             for leftover in output.parent.glob(f".{output.name}.spill-*"):  # of an interrupted build
                 shutil.rmtree(leftover, ignore_errors=True)
+        succeeded = False
         try:
-            return self._run(write, changed, first)
+            result = self._run(write, changed, first)
+            succeeded = True
+            return result
         finally:
-            if self._spill is not None and self._spill.exists():
-                self._unspill(self._spill)
-            self._spill = None
+            if not (succeeded and self._spilled_texts is not None):  # else: once the cache holds the texts
+                self.release_spill(keep=True)
 
-    def _unspill(self, folder: Path) -> None:
-        """Read back what is left of the fragments spilled this run (a build that failed, or did not write
-        the open data, keeps them for the next), then delete the spill files."""
-        with SpillReader() as reader:
-            def read(part: Part) -> bytes:
-                return reader.read(part) if isinstance(part, Spilled) else part
+    def release_spill(self, keep: bool) -> None:
+        """Delete this run's spill files; with keep, first read back what the builder still needs of them
+        (a failed build keeps its events and fragments for the next)."""
+        folder, self._spill = self._spill, None
+        texts, self._spilled_texts = self._spilled_texts, None
+        if folder is None or not folder.exists():
+            return
+        if keep:
+            with SpillReader() as reader:
+                def read(part: Part) -> bytes:
+                    return reader.read(part) if isinstance(part, Spilled) else part
 
-            self._made_fragments = {key: (read(a), read(b), read(c), read(d))
-                                    for key, (a, b, c, d) in self._made_fragments.items()}
+                self._made_fragments = {key: (read(a), read(b), read(c), read(d))
+                                        for key, (a, b, c, d) in self._made_fragments.items()}
+            if texts is not None:
+                preload(entry.event for entry in self.cache.events.values()
+                        if isinstance(entry.event, StoredEvent) and entry.event.__dict__["_store"] is texts)
+        if texts is not None:
+            texts.close()
         shutil.rmtree(folder, ignore_errors=True)
 
     def _run(self, write: bool, changed: set[str] | None, first: set[str] | None) -> BuildResult:
@@ -535,7 +553,9 @@ def _markdown() -> MarkdownRenderer:
     return _MARKDOWN[0]
 
 
-ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None", "Stat | None"]
+TextSpans = tuple[Spilled, Spilled, Spilled]  # where a worker spilled an event's html, excerpt and body
+ParsedEvent = tuple[str, str, "Event | None", list[Problem], "str | Problem", "Fragments | None", "Stat | None",
+                    "TextSpans | None"]
 
 
 def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
@@ -556,13 +576,13 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
                 raw = handle.read()
         except OSError as error:
             problems.error(rel, None, f"cannot read file: {error.strerror}")
-            results.append((rel, "", None, problems.items, "", None, None))
+            results.append((rel, "", None, problems.items, "", None, None, None))
             continue
         file_hash = digest(raw)
         source = split_source(raw, rel, problems)
         event = read_event(source, config, problems) if source else None
         if event is None:
-            results.append((rel, file_hash, None, problems.items, "", None, None))
+            results.append((rel, file_hash, None, problems.items, "", None, None, None))
             continue
         event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
         known = rendered.get(file_hash)
@@ -575,22 +595,23 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
             card = renderer.render_card(event)
         except jinja2.TemplateError as error:
             card = template_problem(error, state("site_dir"))
-        results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event), stat))
+        results.append((rel, file_hash, event, problems.items, card, event_fragments(site, event), stat, None))
     spill: str | None = state("spill")
     if spill:
-        _spill(results, spill)
+        _spill(results, spill, state("spill_texts"))
     return results
 
 
-def _spill(results: list[ParsedEvent], folder: str) -> None:
+def _spill(results: list[ParsedEvent], folder: str, texts: bool) -> None:
     """Worker: write the events' open data fragments to this process's spill file, and put where they lie
-    in their place (the parent then never holds the 100 MB the fragments of 10,000 events take)."""
+    in their place (the parent then never holds the 100 MB the fragments of 10,000 events take); with
+    texts, their HTML, excerpt and Markdown too (left empty on the event)."""
     path = os.path.join(folder, str(os.getpid()))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         offset = os.lseek(descriptor, 0, os.SEEK_END)
         data: list[bytes] = []
-        for n, (rel, file_hash, event, found, card, fragments, stat) in enumerate(results):
+        for n, (rel, file_hash, event, found, card, fragments, stat, _) in enumerate(results):
             if fragments is None:
                 continue
             spilled = []
@@ -599,7 +620,18 @@ def _spill(results: list[ParsedEvent], folder: str) -> None:
                 spilled.append(Spilled(path, offset, len(fragment)))
                 offset += len(fragment)
                 data.append(fragment)
-            results[n] = (rel, file_hash, event, found, card, (spilled[0], spilled[1], spilled[2], spilled[3]), stat)
+            spans: TextSpans | None = None
+            if texts and event is not None:
+                where = []
+                for text in (event.html, event.excerpt, event.body):
+                    encoded = text.encode("utf-8")
+                    where.append(Spilled(path, offset, len(encoded)))
+                    offset += len(encoded)
+                    data.append(encoded)
+                event.html = event.excerpt = event.body = ""
+                spans = (where[0], where[1], where[2])
+            results[n] = (rel, file_hash, event, found, card, (spilled[0], spilled[1], spilled[2], spilled[3]), stat,
+                          spans)
         write_all(descriptor, b"".join(data))
     finally:
         os.close(descriptor)
@@ -733,8 +765,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         quick.peak_mb = peak_memory_mb()
         return quick
     builder.load_cache()
+    builder.spill_texts = True
     result = builder.run()
     builder.save_cache()
+    builder.release_spill(keep=False)
     if builder.cleanup:
         builder.cleanup.join()
     builder.lap("save cache")

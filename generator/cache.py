@@ -23,7 +23,7 @@ from typing import Any
 from . import __version__
 from .errors import Problem
 from .joined import Layout, Part
-from .stored import FIELDS, StoredEvent, TextStore, pack, preload, unpack
+from .stored import FIELDS, SpilledTexts, StoredEvent, TextStore, pack, texts_of, unpack
 from .model import Event
 
 CACHE_DIR = ".cache"
@@ -235,10 +235,10 @@ class BuildCache:
             changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
             # the texts of events parsed since (a stored event's are in the database, unless it is new)
             texts = [event for event in (self.events[rel].event for rel in changed)
-                     if not self._saved_events or not isinstance(event, StoredEvent)]
-            preload(texts)
+                     if not self._saved_events or not isinstance(event, StoredEvent)
+                     or isinstance(event.__dict__["_store"], SpilledTexts)]
             db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
-                           [(event.fingerprint, event.html, event.excerpt, event.body) for event in texts])
+                           ((key, *texts) for key, texts in texts_of(texts)))
             dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
             shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
             for rel, e in self.events.items():

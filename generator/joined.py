@@ -202,22 +202,25 @@ class Joined:
 
 
 class SpillReader:
-    """Reads spilled parts, mapping each spill file once."""
+    """Reads spilled parts, opening each spill file once (read, not mapped: mapped pages would count in the
+    memory of the process for as long as the mapping lives)."""
 
     def __init__(self) -> None:
-        self.maps: dict[str, mmap.mmap] = {}
+        self.files: dict[str, int] = {}
 
     def read(self, piece: Spilled) -> bytes:
-        mapped = self.maps.get(piece.path)
-        if mapped is None:
-            with open(piece.path, "rb") as handle:
-                mapped = self.maps[piece.path] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        return mapped[piece.offset:piece.offset + piece.length]
+        descriptor = self.files.get(piece.path)
+        if descriptor is None:
+            descriptor = self.files[piece.path] = os.open(piece.path, os.O_RDONLY)
+        data = os.pread(descriptor, piece.length, piece.offset)
+        if len(data) != piece.length:
+            raise OSError(f"{piece.path}: a spilled part is missing")
+        return data
 
     def close(self) -> None:
-        for mapped in self.maps.values():
-            mapped.close()
-        self.maps = {}
+        for descriptor in self.files.values():
+            os.close(descriptor)
+        self.files = {}
 
     def __enter__(self) -> SpillReader:
         return self

@@ -11,8 +11,9 @@ import dataclasses
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
+from .joined import SpillReader, Spilled
 from .model import Event
 
 TEXTS = ("html", "excerpt", "body")
@@ -70,6 +71,37 @@ class TextStore:
         return html, first_paragraph(html), body
 
 
+class SpilledTexts(TextStore):
+    """Texts the parse workers wrote to their spill files (a cold build's parent does not hold them), by
+    fingerprint; each process maps the files once."""
+
+    def __init__(self, site_dir: Path) -> None:
+        super().__init__(Path(os.devnull), site_dir)
+        self.spans: dict[str, tuple[Spilled, Spilled, Spilled]] = {}
+        self._reader: tuple[int, SpillReader] | None = None
+
+    def read(self, fingerprints: list[str]) -> dict[str, Texts]:
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), SpillReader())
+        reader = self._reader[1]
+        found: dict[str, Texts] = {}
+        for key in fingerprints:
+            if (spans := self.spans.get(key)) is not None:
+                html, excerpt, body = (reader.read(span).decode("utf-8") for span in spans)
+                found[key] = (html, excerpt, body)
+        return found
+
+    def adopt(self, event: Event, spans: tuple[Spilled, Spilled, Spilled]) -> StoredEvent:
+        """The event (parsed by a worker that spilled its texts) as a StoredEvent reading them from here."""
+        self.spans[event.fingerprint] = spans
+        return unpack(pack(event), self)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader[1].close()
+            self._reader = None
+
+
 class _Text:
     """One of a StoredEvent's texts (0 html, 1 excerpt, 2 body), read when first used."""
 
@@ -80,7 +112,8 @@ class _Text:
         return self if event is None else event._texts()[self.index]
 
     def __set__(self, event: StoredEvent, value: str) -> None:
-        event._texts()[self.index] = value
+        texts = event.__dict__["texts_"] = event._texts()  # kept from now on
+        texts[self.index] = value
 
 
 class StoredEvent(Event):
@@ -89,7 +122,10 @@ class StoredEvent(Event):
     def _texts(self) -> list[str]:
         texts: list[str] | None = self.__dict__.get("texts_")
         if texts is None:
-            texts = self.__dict__["texts_"] = list(self.__dict__["_store"].texts(self))
+            store = self.__dict__["_store"]
+            texts = list(store.texts(self))
+            if not isinstance(store, SpilledTexts):  # a spilled text is read again when needed, not kept
+                self.__dict__["texts_"] = texts
         return texts
 
     html = _Text(0)
@@ -114,6 +150,25 @@ def unpack(values: Iterable[Any], store: TextStore) -> StoredEvent:
     event.__dict__.update(zip(FIELDS, values))
     event.__dict__["_store"] = store
     return event
+
+
+def texts_of(events: list[Event]) -> Iterator[tuple[str, Texts]]:
+    """(fingerprint, texts) of each event, read in batches where stored, without keeping them on the events."""
+    for start in range(0, len(events), 500):
+        batch = events[start:start + 500]
+        waiting: dict[TextStore, list[StoredEvent]] = {}
+        for event in batch:
+            if isinstance(event, StoredEvent) and not event.loaded:
+                waiting.setdefault(event.__dict__["_store"], []).append(event)
+        found: dict[str, Texts] = {}
+        for store, stored in waiting.items():
+            found.update(store.read([event.fingerprint for event in stored]))
+        for event in batch:
+            texts = found.get(event.fingerprint)
+            if texts is None:
+                texts = event.__dict__["_store"]._from_file(event) if isinstance(event, StoredEvent) and \
+                    not event.loaded else (event.html, event.excerpt, event.body)
+            yield event.fingerprint, texts
 
 
 def preload(events: Iterable[Event]) -> None:

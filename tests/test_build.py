@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from generator.build import BuildOptions, Builder, build
 from generator.joined import SpillReader, Spilled
+from generator.cache import CACHE_DIR, CACHE_FILE
 from generator.errors import SiteError
 
 
@@ -179,9 +181,7 @@ def many(site):
     return site
 
 
-def test_spilled_fragments_give_the_same_open_data_and_leave_no_files(many, tmp_path, monkeypatch):
-    import generator.build as build_module
-
+def test_the_parent_joins_the_open_data_from_the_fragments_its_workers_spilled(many, monkeypatch):
     read: list[Spilled] = []  # in this process, which joins the open data files
     real = SpillReader.read
 
@@ -190,19 +190,40 @@ def test_spilled_fragments_give_the_same_open_data_and_leave_no_files(many, tmp_
         return real(reader, part)
 
     monkeypatch.setattr(SpillReader, "read", counting)
-    build(BuildOptions(many.root, use_cache=False))
+    Builder(BuildOptions(many.root, use_cache=False)).run()  # fragments spilled, texts not
     assert len(read) == 80 * 4  # each event's part of each of the four files
     assert not list(many.root.glob(".output.spill-*"))
-    monkeypatch.setattr(build_module, "_spill", lambda results, folder: None)  # the fragments sent whole
-    build(BuildOptions(many.root, output_dir=tmp_path / "whole", use_cache=False))
-    for rel in ("data/events.json", "data/events.csv", "data/timeline.json", "data/index.json"):
-        assert (many.root / "output" / rel).read_bytes() == (tmp_path / "whole" / rel).read_bytes(), rel
+
+
+def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_files(many, tmp_path, monkeypatch):
+    import generator.build as build_module
+
+    build(BuildOptions(many.root))  # as from the command line: the texts spilled too, then saved in the cache
+    assert not list(many.root.glob(".output.spill-*"))
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module, "_spill", lambda results, folder, texts: None)  # everything sent whole
+        build(BuildOptions(many.root, output_dir=tmp_path / "whole", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "whole")
+    for n in range(0, 80, 1):  # enough changes for the workers to spill again, with a cache already there
+        path = many.root / f"content/events/e{n:02d}.md"
+        path.write_text(path.read_text().replace("Summary", "Revised summary"))
+    build(BuildOptions(many.root))
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:  # the spilled texts went into the cache
+        assert db.execute("SELECT COUNT(*) FROM texts WHERE body LIKE 'Revised summary%'").fetchone()[0] == 80
+    many.event("e05", title="Event five, edited", date="2020-06-15", body="Edited.")  # its neighbours' texts: cached
+    build(BuildOptions(many.root))
+    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
+    assert "Revised summary" in (many.root / "output/events/e04/index.html").read_text()
 
 
 def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many, tmp_path):
     template = many.root / "templates/event.html"
     good = template.read_text()
     template.write_text(good.replace("{{ event.title }}", "{{ event.title | no_such_filter }}", 1))
+    with pytest.raises(SiteError):
+        build(BuildOptions(many.root))  # as from the command line, texts spilled too
+    assert not list(many.root.glob(".output.spill-*"))
     builder = Builder(BuildOptions(many.root))
     with pytest.raises(SiteError):
         builder.run()
