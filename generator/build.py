@@ -661,6 +661,7 @@ def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, bool
     renderer: Renderer = state("renderer")
     staging: Staging = state("staging")
     results = []
+    made: list[tuple[PageJob, bytes]] = []
     try:
         for what, index in chunk:
             if what == "publish":
@@ -669,9 +670,11 @@ def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, bool
                     results.append((rel, job.key, staging.stage(rel, content)))
             else:
                 page: PageJob = state("pages")[index]
-                results.append((page.rel, page.key, staging.stage(page.rel, renderer.render(page).encode("utf-8"))))
+                made.append((page, renderer.render(page).encode("utf-8")))
     except jinja2.TemplateError as error:
         raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
+    # written after the group is rendered, not one by one between the renderings (see _parse_events)
+    results.extend((page.rel, page.key, staging.stage(page.rel, content)) for page, content in made)
     return results
 
 
