@@ -40,7 +40,7 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     """function(chunk) over chunks of items, in forked workers when worthwhile; results in order.
 
     progress, if given, is called with the number of items done after each chunk."""
-    size = max(16, len(items) // (workers() * 4))
+    size = max(16, min(200, len(items) // (workers() * 4)))  # small: the last one ends the work together
     return map_groups(function, [items[i:i + size] for i in range(0, len(items), size)], progress, **shared)
 
 
@@ -91,26 +91,32 @@ def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Seq
             if pid == 0:  # pragma: no cover - the helper (its coverage is not collected)
                 status = 1
                 try:
-                    with open(path, "wb") as out:
+                    with open(path, "wb", buffering=0) as out:
                         try:
                             for index, part in _claim(function, groups, claimed, done):
-                                pickle.dump((index, part), out, pickle.HIGHEST_PROTOCOL)
+                                _send(out, (index, part))
                         except BaseException as error:  # noqa: BLE001 - carried to the parent, raised there
-                            pickle.dump((-1, error), out, pickle.HIGHEST_PROTOCOL)
+                            _send(out, (-1, error))
                     status = 0
                 finally:
                     os._exit(status)
             helpers[pid] = path
         results: list[R] = alongside() if alongside else []
         parts: dict[int, list[R]] = {}
+        inboxes = [_Inbox(path) for path in helpers.values()]
         for index, part in _claim(function, groups, claimed, done):
             parts[index] = part
+            for inbox in inboxes:  # the helpers' results so far, rather than all of them at the end
+                parts.update(inbox.receive())
             if progress:
                 progress(done.value)
-        for pid, path in list(helpers.items()):
+        for (pid, path), inbox in zip(list(helpers.items()), inboxes):
             _, status = os.waitpid(pid, 0)
             del helpers[pid]
-            parts.update(_read_results(path, status))
+            parts.update(inbox.receive())
+            inbox.close()
+            if status != 0:
+                raise RuntimeError(f"a worker process failed (exit status {os.waitstatus_to_exitcode(status)})")
         if progress:
             progress(done.value)
         for index in range(len(groups)):
@@ -143,21 +149,39 @@ def _claim(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence
         yield index, part
 
 
-def _read_results(path: str, status: int) -> dict[int, list[Any]]:
-    """A helper's results by group; its error raised here."""
-    parts: dict[int, list[Any]] = {}
-    try:
-        with open(path, "rb") as results:
-            while True:
-                try:
-                    index, part = pickle.load(results)
-                except EOFError:
-                    break
-                if index < 0:
-                    raise part
-                parts[index] = part
-    except OSError:
-        pass
-    if status != 0:
-        raise RuntimeError(f"a worker process failed (exit status {os.waitstatus_to_exitcode(status)})")
-    return parts
+def _send(out: Any, message: tuple[int, Any]) -> None:
+    """Helper: one framed message (length, then pickle) to the parent's inbox file."""
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    out.write(len(data).to_bytes(8, "little") + data)
+
+
+class _Inbox:
+    """The parent's side of a helper's results file: the messages complete so far, by group."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.file: Any = None
+        self.pending = b""
+
+    def receive(self) -> dict[int, list[Any]]:
+        if self.file is None:
+            try:
+                self.file = open(self.path, "rb")  # noqa: SIM115 - kept open across calls, closed by close()
+            except FileNotFoundError:  # the helper has not started yet
+                return {}
+        self.pending += self.file.read()
+        parts: dict[int, list[Any]] = {}
+        while len(self.pending) >= 8:
+            size = int.from_bytes(self.pending[:8], "little")
+            if len(self.pending) < 8 + size:
+                break
+            index, part = pickle.loads(self.pending[8:8 + size])
+            self.pending = self.pending[8 + size:]
+            if index < 0:
+                raise part
+            parts[index] = part
+        return parts
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
