@@ -249,7 +249,9 @@ def test_the_chart_and_the_places_are_computed_once_per_build(site, monkeypatch)
     assert calls == {"chart": 1, "places": 1}
 
 
-def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_actors(charted, monkeypatch, tmp_path):
+@pytest.fixture
+def lanes_made(monkeypatch) -> list[str]:
+    """The actors whose chart lane is made (from their events) from now on."""
     import generator.chart as chart
 
     made: list[str] = []
@@ -260,6 +262,11 @@ def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_act
         return real(scale, actor, events, texts)
 
     monkeypatch.setattr(chart, "build_lane", counting)
+    return made
+
+
+def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_actors(charted, lanes_made, tmp_path):
+    made = lanes_made
     charted.event("troops", title="Turkish troops deploy, renamed", date="2020-03-05")
     build(BuildOptions(charted.root))  # a new builder, as from the command line: the other lanes come from the cache
     assert made == ["turkey"]
@@ -271,21 +278,13 @@ def test_a_new_build_after_an_edit_makes_only_the_lanes_of_the_edited_events_act
         (charted.root / "output/actors/russia/index.html").read_bytes()
 
 
-def test_the_preview_s_quick_build_and_the_rest_after_it_keep_every_lane_for_the_next_edit(charted, monkeypatch):
+def test_the_preview_s_quick_build_and_the_rest_after_it_keep_every_lane_for_the_next_edit(charted, lanes_made):
     """The quick build draws the home page's lanes, the rest only an actor page's: the next edit still has
     every other actor's lane."""
-    import generator.chart as chart
-
     builder = Builder(BuildOptions(charted.root, trust_output=True))
     builder.run()
-    made: list[str] = []
-    real = chart.build_lane
-
-    def counting(scale, actor, events, texts):
-        made.append(actor.id)
-        return real(scale, actor, events, texts)
-
-    monkeypatch.setattr(chart, "build_lane", counting)
+    lanes_made.clear()
+    made = lanes_made
     for title in ("Turkish troops deploy, renamed", "Turkish troops deploy, renamed again"):
         charted.event("troops", title=title, date="2020-03-05")
         quick = builder.run(changed={"content/events/troops.md"}, first={"index.html"})
