@@ -18,7 +18,7 @@ def two_cores(monkeypatch):
 
 
 def doubled(group):
-    time.sleep(0.002)  # long enough for both processes to take groups
+    time.sleep(0.005)  # long enough for both processes to take groups
     return [(item * 2, os.getpid()) for item in group]
 
 
