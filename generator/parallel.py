@@ -8,6 +8,7 @@ fork copies. The parent takes groups of work as the helpers do (one helper per c
 from __future__ import annotations
 
 import gc
+import glob
 import multiprocessing
 import os
 import pickle
@@ -82,7 +83,8 @@ def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Seq
     context = multiprocessing.get_context("fork")
     claimed = context.Value("q", 0)  # the next group to take
     done = context.Value("q", 0)  # items done, for progress
-    folder = tempfile.mkdtemp(prefix="timeline-work-")
+    _remove_leftovers()
+    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")
     helpers: dict[int, str] = {}
     try:
         for n in range(count - 1):
@@ -132,6 +134,20 @@ def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Seq
         shutil.rmtree(folder, ignore_errors=True)
         if not frozen:  # leave a caller's own freeze (the preview server's) as it was
             gc.unfreeze()
+
+
+WORK_PREFIX = "timeline-work-"  # + the parent's pid: the helpers' results, in the temporary folder
+
+
+def _remove_leftovers() -> None:
+    """Delete the results folders of builds that were killed (their process is gone)."""
+    for leftover in glob.glob(os.path.join(tempfile.gettempdir(), WORK_PREFIX + "*")):
+        try:
+            os.kill(int(os.path.basename(leftover)[len(WORK_PREFIX):].split("-")[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except (ValueError, OSError):  # not ours, or another user's process
+            pass
 
 
 def _claim(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], claimed: Any,

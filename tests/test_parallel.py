@@ -52,3 +52,19 @@ def dying_in_helpers(group):
 def test_a_helper_that_dies_is_an_error_not_missing_results():
     with pytest.raises(RuntimeError, match="status"):
         parallel.map_groups(dying_in_helpers, [[n] for n in range(200)])
+
+
+def test_the_results_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f"{parallel.WORK_PREFIX}{gone.stdout.strip()}-abc"
+    (leftover / "0").mkdir(parents=True)
+    alive = tmp_path / f"{parallel.WORK_PREFIX}{os.getppid()}-def"
+    alive.mkdir()
+    parallel.map_groups(doubled, [[n] for n in range(100)])
+    assert not leftover.exists() and alive.exists()
+    assert [path.name for path in tmp_path.iterdir()] == [alive.name]  # its own folder is gone too
