@@ -33,10 +33,11 @@ from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
 from .exports import Join, event_fragments
-from .joined import Joined, Layout, Part, Spilled, SpillReader, write_all
+from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
+from .spill import SpillReader, Spilled, spill
 from .stored import SpilledTexts, StoredEvent, preload
 from .write import OutputError, Staging, check_output_dir
 
@@ -613,38 +614,25 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
 
 
 def _spill(results: list[ParsedEvent], folder: str, texts: bool) -> None:
-    """Worker: write the events' open data fragments to this process's spill file, and put where they lie
-    in their place (the parent then never holds the 100 MB the fragments of 10,000 events take); with
-    texts, their HTML, excerpt and Markdown too (left empty on the event)."""
-    path = os.path.join(folder, str(os.getpid()))
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        offset = os.lseek(descriptor, 0, os.SEEK_END)
-        data: list[bytes] = []
-        for n, (rel, file_hash, event, found, card, fragments, stat, _) in enumerate(results):
-            if fragments is None:
-                continue
-            spilled = []
-            for fragment in fragments:
-                assert isinstance(fragment, bytes)
-                spilled.append(Spilled(path, offset, len(fragment)))
-                offset += len(fragment)
-                data.append(fragment)
-            spans: TextSpans | None = None
+    """Worker: spill each event's open data fragments (spill.py) and put where they lie in their place;
+    with texts, its HTML, excerpt and Markdown too (left empty on the event)."""
+    data: list[bytes] = []
+    for _, _, event, _, _, fragments, _, _ in results:
+        if fragments is not None:
+            assert all(isinstance(fragment, bytes) for fragment in fragments)  # as event_fragments made them
+            data.extend(fragment for fragment in fragments if isinstance(fragment, bytes))
             if texts and event is not None:
-                where = []
-                for text in (event.html, event.excerpt, event.body):
-                    encoded = text.encode("utf-8")
-                    where.append(Spilled(path, offset, len(encoded)))
-                    offset += len(encoded)
-                    data.append(encoded)
-                event.html = event.excerpt = event.body = ""
-                spans = (where[0], where[1], where[2])
-            results[n] = (rel, file_hash, event, found, card, (spilled[0], spilled[1], spilled[2], spilled[3]), stat,
-                          spans)
-        write_all(descriptor, b"".join(data))
-    finally:
-        os.close(descriptor)
+                data.extend(text.encode("utf-8") for text in (event.html, event.excerpt, event.body))
+    where = iter(spill(folder, data))
+    for n, (rel, file_hash, event, found, card, fragments, stat, _) in enumerate(results):
+        if fragments is None:
+            continue
+        spilled = (next(where), next(where), next(where), next(where))  # in the order they were written
+        spans: TextSpans | None = None
+        if texts and event is not None:
+            spans = (next(where), next(where), next(where))
+            event.html = event.excerpt = event.body = ""
+        results[n] = (rel, file_hash, event, found, card, spilled, stat, spans)
 
 
 def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:

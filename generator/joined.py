@@ -13,7 +13,9 @@ import os
 from array import array
 from itertools import accumulate, chain
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Sequence
+
+from .spill import Spilled, SpillReader, write_all
 
 # part i lies at starts[i], lengths[i] bytes long; keys[i] names it (see Builder: data key and fingerprint)
 
@@ -47,15 +49,7 @@ class Layout:
 Span = tuple[int, int]  # offset and length in the previous file
 
 
-class Spilled(NamedTuple):
-    """A part a worker wrote to a spill file rather than sending it to the parent: where it lies."""
-
-    path: str
-    offset: int
-    length: int
-
-
-Part = bytes | Spilled
+Part = bytes | Spilled  # a new part: its bytes, or where a worker spilled them
 _UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
 _RUNS: list[Any] = [None, None, []]  # the last runs computed: keys, old keys, runs
 
@@ -201,45 +195,11 @@ class Joined:
         return b"".join(parts)
 
 
-class SpillReader:
-    """Reads spilled parts, opening each spill file once (read, not mapped: mapped pages would count in the
-    memory of the process for as long as the mapping lives)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, int] = {}
-
-    def read(self, piece: Spilled) -> bytes:
-        descriptor = self.files.get(piece.path)
-        if descriptor is None:
-            descriptor = self.files[piece.path] = os.open(piece.path, os.O_RDONLY)
-        data = os.pread(descriptor, piece.length, piece.offset)
-        if len(data) != piece.length:
-            raise OSError(f"{piece.path}: a spilled part is missing")
-        return data
-
-    def close(self) -> None:
-        for descriptor in self.files.values():
-            os.close(descriptor)
-        self.files = {}
-
-    def __enter__(self) -> SpillReader:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
 def _read_span(path: str | None, offset: int, length: int) -> bytes:
     if path is None:
         raise ValueError("a span without a previous file")
     with open(path, "rb") as handle:
         return os.pread(handle.fileno(), length, offset)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _copy_range(source: int, target: int, offset: int, length: int) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .joined import SpillReader, Spilled
+from .spill import SpillReader, Spilled
 from .model import Event
 
 TEXTS = ("html", "excerpt", "body")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, Builder, build
-from generator.joined import SpillReader, Spilled
+from generator.spill import SpillReader, Spilled
 from generator.cache import CACHE_DIR, CACHE_FILE
 from generator.errors import SiteError
 
