@@ -107,7 +107,7 @@ class Builder:
         self._made_fragments: dict[str, Fragments] = {}  # the open data fragments of events parsed since
         self._joined: dict[str, Layout] = {}  # the layouts of this build's joined files (key to be set)
         self._spill: Path | None = None  # where the workers of this run write the fragments they make
-        self.spill_texts = False  # and the events' texts (build() sets it: its builder is used once)
+        self.one_shot = False  # build(): one run, then the cache saved; the workers spill the events' texts too
         self._spilled_texts: SpilledTexts | None = None
 
     def lap(self, stage: str) -> None:
@@ -262,12 +262,12 @@ class Builder:
         spill = self._spill if self._spill and len(todo) >= MIN_PARALLEL else None
         if spill:
             spill.mkdir(parents=True, exist_ok=True)
-            if self.spill_texts and self._spilled_texts is None:
+            if self.one_shot and self._spilled_texts is None:
                 self._spilled_texts = SpilledTexts(self.options.site_dir)
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
                             data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns,
-                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.spill_texts))
+                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.one_shot))
         made: dict[str, Fragments] = {}
         for rel, file_hash, event, found, card, fragments, stat, spans in parsed:
             problems.extend(found)
@@ -766,7 +766,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         quick.peak_mb = peak_memory_mb()
         return quick
     builder.load_cache()
-    builder.spill_texts = True
+    builder.one_shot = True
     result = builder.run()
     builder.save_cache()
     builder.release_spill(keep=False)

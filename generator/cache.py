@@ -245,8 +245,8 @@ class BuildCache:
                 shard = _shard(rel)
                 if shard in shards:
                     shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
-            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",
-                           [(shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())])
+            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
+                           ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
             card_shards: dict[int, dict[str, str]] = {
                 _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
             if card_shards:
@@ -254,7 +254,7 @@ class BuildCache:
                     if (shard := _card_shard(key)) in card_shards:
                         card_shards[shard][key] = html
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
-                           [(shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())])
+                           ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
             db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
                            [(key, svg) for key, svg in self.charts.items() if key not in self._saved_charts])
             db.executemany("DELETE FROM charts WHERE key = ?",
