@@ -593,12 +593,14 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
         event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
         parsed.append((len(results), rel, file_hash, event, problems, stat))
         results.append((rel, file_hash, None, [], "", None, None, None))
+    missing = [event for _, _, file_hash, event, _, _ in parsed if file_hash not in rendered]
+    made = dict(zip((id(event) for event in missing), markdown.render_many([event.body for event in missing])))
     for _, _, file_hash, event, _, _ in parsed:
-        known = rendered.get(file_hash)
-        if known is None:
-            html = markdown.render(event.body)
-            known = (html, first_paragraph(html))
-        event.html, event.excerpt = known
+        if (known := rendered.get(file_hash)) is not None:
+            event.html, event.excerpt = known
+        else:
+            event.html = made[id(event)]
+            event.excerpt = first_paragraph(event.html)
     cards: list[str | Problem] = []
     for _, _, _, event, _, _ in parsed:
         try:
