@@ -4,7 +4,9 @@ It is built on the livereload package's browser protocol (its WebSocket handler 
 our own watcher, debounce and static file handler, because livereload's own pieces drop reloads (a
 change within three seconds of the last reload is ignored), cannot serve a site under a sub-path or
 serve its 404 page, and rebuild on any change anywhere. Rebuilds run one at a time in the watcher's
-thread; changes made during a rebuild are gathered into the next one, so none is lost.
+thread; changes made during a rebuild are gathered into the next one, so none is lost. A rebuild
+renders the pages open in browsers first (each livereload client says which page it shows), reloads
+them, then brings the rest up to date; a request for a page of the rest waits for it.
 """
 
 from __future__ import annotations
