@@ -33,7 +33,7 @@ SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to r
 
 _ALLOWED = {
     ("generator.model", name) for name in ("Source", "Correction")
-} | {("generator.dates", "PartialDate"), ("generator.errors", "Problem")}
+} | {("generator.dates", "PartialDate"), ("generator.dates", "partial_date"), ("generator.errors", "Problem")}
 
 _TABLES = ("events", "texts", "cards", "pages", "charts", "layouts", "fragments")  # fragments: format 8
 _SCHEMA = """

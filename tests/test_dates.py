@@ -70,3 +70,13 @@ def test_spans_are_written_as_readers_write_them():
     assert span("2020-04", "2020-05") == "April\u2009–\u2009May 2020"  # CLDR: thin spaces
     assert span("2014", "2016") == "2014–2016"
     assert span("2020-01", "2020-01-05") == "January 2020 – 5 January 2020"
+
+
+def test_unpickled_dates_are_shared_not_made_anew():
+    import pickle
+
+    from generator.dates import partial_date
+
+    dates = pickle.loads(pickle.dumps([PartialDate(2020, 1, 2), PartialDate(2020, 1, 2), PartialDate(2015)]))
+    assert dates == [PartialDate(2020, 1, 2), PartialDate(2020, 1, 2), PartialDate(2015)]
+    assert dates[0] is dates[1] is partial_date(2020, 1, 2)
