@@ -47,8 +47,6 @@ class Layout:
 
 
 Span = tuple[int, int]  # offset and length in the previous file
-
-
 Part = bytes | Spilled  # a new part: its bytes, or where a worker spilled them
 _UNPACKED: list[Any] = [b"", []]  # the last keys unpacked: bytes, list
 _RUNS: list[Any] = [None, None, []]  # the last runs computed: keys, old keys, runs

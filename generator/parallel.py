@@ -74,7 +74,8 @@ def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequ
 def _in_workers(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]], count: int,
                 progress: Callable[[int], None] | None, alongside: Callable[[], list[R]] | None) -> list[R]:
     """This process and count - 1 forked helpers take the groups one at a time, in order, until none is
-    left; this process first runs alongside(). A helper writes its results to a file, read at the end.
+    left; this process first runs alongside(). A helper writes its results to a file, which this process
+reads between its own groups.
 
     The parent works rather than waits: each helper holds a copy-on-write view of the parent's heap, and
     each page it touches is copied, so one helper fewer is one copy of the site fewer in memory.

@@ -73,7 +73,7 @@ class TextStore:
 
 class SpilledTexts(TextStore):
     """Texts the parse workers wrote to their spill files (a cold build's parent does not hold them), by
-    fingerprint; each process maps the files once."""
+    fingerprint; each process opens the files once."""
 
     def __init__(self, site_dir: Path) -> None:
         super().__init__(Path(os.devnull), site_dir)
@@ -156,29 +156,31 @@ def texts_of(events: list[Event]) -> Iterator[tuple[str, Texts]]:
     """(fingerprint, texts) of each event, read in batches where stored, without keeping them on the events."""
     for start in range(0, len(events), 500):
         batch = events[start:start + 500]
-        waiting: dict[TextStore, list[StoredEvent]] = {}
+        found = _read(batch)
         for event in batch:
-            if isinstance(event, StoredEvent) and not event.loaded:
-                waiting.setdefault(event.__dict__["_store"], []).append(event)
-        found: dict[str, Texts] = {}
-        for store, stored in waiting.items():
-            found.update(store.read([event.fingerprint for event in stored]))
-        for event in batch:
-            texts = found.get(event.fingerprint)
-            if texts is None:
-                texts = event.__dict__["_store"]._from_file(event) if isinstance(event, StoredEvent) and \
-                    not event.loaded else (event.html, event.excerpt, event.body)
-            yield event.fingerprint, texts
+            texts = found.get(id(event))
+            yield event.fingerprint, texts if texts is not None else (event.html, event.excerpt, event.body)
 
 
 def preload(events: Iterable[Event]) -> None:
     """Read the texts of many stored events at once (rather than one query each)."""
+    stored = [event for event in events if isinstance(event, StoredEvent)]
+    found = _read(stored)
+    for event in stored:
+        if (texts := found.get(id(event))) is not None:
+            event.__dict__["texts_"] = list(texts)
+
+
+def _read(events: Iterable[Event]) -> dict[int, Texts]:
+    """The texts of the stored events whose texts are not loaded, by id(): one query per store, and from
+    the event's file for those the store lacks."""
     waiting: dict[TextStore, list[StoredEvent]] = {}
     for event in events:
         if isinstance(event, StoredEvent) and not event.loaded:
             waiting.setdefault(event.__dict__["_store"], []).append(event)
+    texts: dict[int, Texts] = {}
     for store, stored in waiting.items():
         found = store.read([event.fingerprint for event in stored])
         for event in stored:
-            texts = found.get(event.fingerprint)
-            event.__dict__["texts_"] = list(texts if texts is not None else store._from_file(event))
+            texts[id(event)] = found.get(event.fingerprint) or store._from_file(event)
+    return texts
