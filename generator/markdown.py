@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+from xml.etree.ElementTree import Element
 
 import markdown as md
 import nh3
@@ -55,6 +56,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
+_ALL_TRIGGERS = tuple(sorted({t for needed in TRIGGERS.values() for t in needed}))
+
+
 class _TriggeredInlineProcessor(InlineProcessor):
     """Python-Markdown's inline tree processor, but patterns that cannot match are not tried.
 
@@ -68,19 +72,21 @@ class _TriggeredInlineProcessor(InlineProcessor):
             return data
         patterns = self.inlinePatterns
         triggers = self._triggers()
+        present = {t for t in _ALL_TRIGGERS if t in data}
         start = 0
         while patternIndex < len(triggers):
             needed = triggers[patternIndex]
-            if needed is not None and not any(t in data for t in needed):
+            if needed is not None and present.isdisjoint(needed):
                 patternIndex += 1
                 start = 0  # as after a pattern that did not match
                 continue
             data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
                 patterns[patternIndex], data, patternIndex, start)
-            if not matched:
+            if matched:
+                present = {t for t in _ALL_TRIGGERS if t in data}
+            else:
                 patternIndex += 1
         return data
-
 
     def _triggers(self) -> list[tuple[str, ...] | None]:
         """The triggers of the patterns in their order of priority (extensions may add patterns late)."""
@@ -92,18 +98,44 @@ class _TriggeredInlineProcessor(InlineProcessor):
         return cached
 
 
-class _FastInlineExtension(Extension):
+# Each block processor below can only act on a block that passes its check: the check is a necessary
+# condition of the processor's own regular expression (which, having no literal to look for, is tried
+# at every position of the block). Processors that do not act leave the block to the next one.
+_LINE_START_RULE = re.compile(r"\n {0,3}[-_*]")
+_LINE_START_QUOTE = re.compile(r"\n {0,3}>")
+BLOCK_CHECKS: dict[str, Callable[[str], bool]] = {
+    "quote": lambda block: ">" in block and _LINE_START_QUOTE.search("\n" + block) is not None,
+    "hashheader": lambda block: "#" in block,
+    "hr": lambda block: _LINE_START_RULE.search("\n" + block) is not None,
+    "reference": lambda block: "]:" in block,
+    "footnote": lambda block: "]:" in block,
+}
+
+
+def _checked(test: Callable[[Element, str], bool], check: Callable[[str], bool]) -> Callable[[Element, str], bool]:
+    return lambda parent, block: check(block) and test(parent, block)
+
+
+class _FastExtension(Extension):
+    """The trigger-checking inline processor, and the block processors' checks."""
+
     def extendMarkdown(self, md: md.Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.treeprocessors.register(_TriggeredInlineProcessor(md), "inline", 20)
+        for name, check in BLOCK_CHECKS.items():
+            if name in md.parser.blockprocessors:
+                processor = md.parser.blockprocessors[name]
+                processor.test = _checked(processor.test, check)  # type: ignore[method-assign]
 
 
 # An extension whose syntax is absent from a document changes nothing in its HTML, yet costs time on
 # every document: each is only loaded for the documents that could use it.
-_SETEXT_OR_TOC = re.compile(r"^[ \t]*(=+|-+)[ \t]*$|\[TOC\]", re.M)
+# a line of = or - (in a block quote too) makes a heading of the line above; searched in "\n" + text,
+# the regular expression starts with a literal to look for
+_SETEXT_LINE = re.compile(r"\n[ \t>]*(?:=+|-+)[ \t]*(?:\n|$)")
 NEEDED: dict[str, Callable[[str], bool]] = {
     "footnotes": lambda text: "[^" in text,
     "tables": lambda text: "|" in text,
-    "toc": lambda text: "#" in text or _SETEXT_OR_TOC.search(text) is not None,
+    "toc": lambda text: "#" in text or "[TOC]" in text or _SETEXT_LINE.search("\n" + text) is not None,
     "attr_list": lambda text: "{" in text,
 }
 
@@ -127,7 +159,7 @@ class MarkdownRenderer:
             extensions: list[Extension] = [_EXTENSION_CLASSES[name](**EXTENSION_CONFIGS.get(name, {}))
                                            for name in names]
             if self.fast:
-                extensions.append(_FastInlineExtension())
+                extensions.append(_FastExtension())
             converter = self._converters[names] = md.Markdown(extensions=extensions, output_format="html")
         return converter
 
