@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Callable
 from xml.etree.ElementTree import Element
@@ -71,31 +72,36 @@ class _TriggeredInlineProcessor(InlineProcessor):
         if isinstance(data, util.AtomicString):
             return data
         patterns = self.inlinePatterns
-        triggers = self._triggers()
-        present = {t for t in _ALL_TRIGGERS if t in data}
+        order = self._candidates(data)
+        at = bisect.bisect_left(order, patternIndex)
         start = 0
-        while patternIndex < len(triggers):
-            needed = triggers[patternIndex]
-            if needed is not None and present.isdisjoint(needed):
-                patternIndex += 1
-                start = 0  # as after a pattern that did not match
-                continue
+        while at < len(order):
+            index = order[at]
             data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
-                patterns[patternIndex], data, patternIndex, start)
-            if matched:
-                present = {t for t in _ALL_TRIGGERS if t in data}
+                patterns[index], data, index, start)
+            if matched:  # the text changed: fewer patterns may be able to match
+                order = self._candidates(data)
+                at = bisect.bisect_left(order, index)
+                if at == len(order) or order[at] != index:  # this pattern cannot match again
+                    start = 0
             else:
-                patternIndex += 1
+                at += 1  # (start is 0 again, as after any pattern that did not match)
         return data
 
-    def _triggers(self) -> list[tuple[str, ...] | None]:
-        """The triggers of the patterns in their order of priority (extensions may add patterns late)."""
-        cached: list[tuple[str, ...] | None] | None = getattr(self, "_trigger_list", None)
-        if cached is None or len(cached) != len(self.inlinePatterns):
+    def _candidates(self, data: str) -> tuple[int, ...]:
+        """The indices, in order of priority, of the patterns whose triggers are in data."""
+        present = frozenset(t for t in _ALL_TRIGGERS if t in data)
+        known: dict[frozenset[str], tuple[int, ...]] | None = getattr(self, "_known", None)
+        if known is None or len(self._triggers) != len(self.inlinePatterns):  # extensions may add patterns late
             self.inlinePatterns[0]  # sorts the registry by priority
             names = [item.name for item in self.inlinePatterns._priority]  # type: ignore[attr-defined]
-            cached = self._trigger_list = [TRIGGERS.get(name) for name in names]
-        return cached
+            self._triggers = [TRIGGERS.get(name) for name in names]
+            known = self._known = {}
+        order = known.get(present)
+        if order is None:
+            order = known[present] = tuple(n for n, needed in enumerate(self._triggers)
+                                           if needed is None or not present.isdisjoint(needed))
+        return order
 
 
 # Each block processor below can only act on a block that passes its check: the check is a necessary
