@@ -7,10 +7,11 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from generator.build import BuildOptions, build
 from generator.content import EVENT_KEYS
-from generator.exports import EVENTS_VERSION
+from generator.exports import EVENTS_VERSION, _csv_line
 
 BASE = "https://example.org/some/path/"
 
@@ -146,3 +147,12 @@ def test_exports_are_byte_identical_across_builds(exported, tmp_path):
 def test_the_schema_is_published_with_the_data(exported):
     schema = load(exported, "schema/event.schema.json")
     assert set(schema["required"]) == {"title", "date", "actors", "kind", "sources"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(['a', ' ', '"', ',', '\r', '\n', '\t', "'", 'é', '\x00', ';']),
+                        max_size=6), min_size=1, max_size=5))
+def test_csv_lines_are_what_the_csv_module_writes(cells):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    assert _csv_line(cells) == buffer.getvalue()
