@@ -68,6 +68,9 @@ class _TriggeredInlineProcessor(InlineProcessor):
     compares the two on generated Markdown) in much less time.
     """
 
+    _triggers: list[tuple[str, ...] | None] = []  # of the patterns, in their order of priority
+    _known: dict[frozenset[str], tuple[int, ...]] = {}  # the candidates for each set of triggers found
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
@@ -91,15 +94,14 @@ class _TriggeredInlineProcessor(InlineProcessor):
     def _candidates(self, data: str) -> tuple[int, ...]:
         """The indices, in order of priority, of the patterns whose triggers are in data."""
         present = frozenset(t for t in _ALL_TRIGGERS if t in data)
-        known: dict[frozenset[str], tuple[int, ...]] | None = getattr(self, "_known", None)
-        if known is None or len(self._triggers) != len(self.inlinePatterns):  # extensions may add patterns late
+        if len(self._triggers) != len(self.inlinePatterns):  # the first time (extensions may add patterns late)
             self.inlinePatterns[0]  # sorts the registry by priority
             names = [item.name for item in self.inlinePatterns._priority]  # type: ignore[attr-defined]
             self._triggers = [TRIGGERS.get(name) for name in names]
-            known = self._known = {}
-        order = known.get(present)
+            self._known = {}
+        order = self._known.get(present)
         if order is None:
-            order = known[present] = tuple(n for n, needed in enumerate(self._triggers)
+            order = self._known[present] = tuple(n for n, needed in enumerate(self._triggers)
                                            if needed is None or not present.isdisjoint(needed))
         return order
 
@@ -130,7 +132,7 @@ class _FastExtension(Extension):
         for name, check in BLOCK_CHECKS.items():
             if name in md.parser.blockprocessors:
                 processor = md.parser.blockprocessors[name]
-                processor.test = _checked(processor.test, check)  # type: ignore[method-assign]
+                processor.test = _checked(processor.test, check)  # type: ignore[method-assign,assignment]
 
 
 # An extension whose syntax is absent from a document changes nothing in its HTML, yet costs time on
