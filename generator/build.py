@@ -109,7 +109,6 @@ class Builder:
         self._spill: Path | None = None  # where the workers of this run write the fragments they make
         self.one_shot = False  # build(): one run, then the cache saved; the workers spill the events' texts too
         self._spilled_texts: SpilledTexts | None = None
-        self._parsed = 0  # how many event files the last run parsed
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -287,7 +286,6 @@ class Builder:
                 seen[rel] = CachedEvent(file_hash, config_key, event, found, stat)
         self._made_fragments.update(made)
         self.cache.events = seen
-        self._parsed = len(todo)
         events.sort(key=lambda e: e.path)
         check_duplicate_slugs(events, problems)
         return events
@@ -460,16 +458,8 @@ class Builder:
         # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
         # fragments they read. After an edit, forking would cost more than the few pages and the patched
         # open data take.
-        early_save = write and first is None and self.one_shot and self._parsed >= MIN_PARALLEL
-
-        def alongside() -> list[tuple[str, str, bool]]:
-            made = _render_pages([("publish", n) for n in range(len(published))])
-            if early_save:  # the events, their texts and cards, while the helpers render pages (build() saves
-                self.save_cache()  # the rest, the page records, at the end)
-            return made
-
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
-                              alongside=alongside,
+                              alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
                               renderer=renderer,
                               staging=staging, site_dir=options.site_dir, pages=stale, published=published)
         for rel, key, written in outcomes:

@@ -217,43 +217,6 @@ def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_f
     assert "Revised summary" in (many.root / "output/events/e04/index.html").read_text()
 
 
-def test_a_cold_build_saves_the_events_while_the_pages_render_and_keeps_them_if_a_page_fails(many, tmp_path,
-                                                                                          monkeypatch):
-    import generator.build as build_module
-    from generator.cache import BuildCache
-
-    rendering, saved_texts = [], []
-    real_map, real_save = build_module.map_groups, BuildCache.save
-
-    def map_groups(function, groups, *args, **kwargs):
-        rendering.append(function is build_module._render_pages)
-        try:
-            return real_map(function, groups, *args, **kwargs)
-        finally:
-            rendering.append(False)
-
-    def save(cache, site_dir, fingerprint):
-        real_save(cache, site_dir, fingerprint)
-        with sqlite3.connect(site_dir / CACHE_DIR / CACHE_FILE) as db:
-            saved_texts.append((rendering[-1], db.execute("SELECT COUNT(*) FROM texts").fetchone()[0]))
-
-    monkeypatch.setattr(build_module, "map_groups", map_groups)
-    monkeypatch.setattr(BuildCache, "save", save)
-    template = many.root / "templates/event.html"
-    good = template.read_text()
-    template.write_text(good.replace("{{ event.title }}", "{{ event.title }}{{ event.no_such_field.x }}", 1))
-    with pytest.raises(SiteError) as failed:
-        build(BuildOptions(many.root))  # the event pages fail, once the events are saved
-    assert "no_such_field" in failed.value.problems[0].message
-    assert saved_texts == [(True, 80)]  # while the pages were rendering, and only then
-    assert not (many.root / "output").exists()
-    template.write_text(good)
-    build(BuildOptions(many.root))
-    assert saved_texts[1:] == [(False, 80)]  # the saved events were used: none parsed, so one save, at the end
-    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
-    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
-
-
 def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many, tmp_path):
     template = many.root / "templates/event.html"
     good = template.read_text()
