@@ -80,10 +80,20 @@ class SpilledTexts(TextStore):
         self.spans: dict[str, tuple[Spilled, Spilled, Spilled]] = {}
         self._reader: tuple[int, SpillReader] | None = None
 
-    def read(self, fingerprints: list[str]) -> dict[str, Texts]:
+    def _spill_reader(self) -> SpillReader:
         if self._reader is None or self._reader[0] != os.getpid():
             self._reader = (os.getpid(), SpillReader())
-        reader = self._reader[1]
+        return self._reader[1]
+
+    def text(self, event: StoredEvent, index: int) -> str:
+        """One of an event's texts (0 html, 1 excerpt, 2 body): a page needs one or two, each once."""
+        spans = self.spans.get(event.fingerprint)
+        if spans is None:
+            return self.texts(event)[index]
+        return self._spill_reader().read(spans[index]).decode("utf-8")
+
+    def read(self, fingerprints: list[str]) -> dict[str, Texts]:
+        reader = self._spill_reader()
         found: dict[str, Texts] = {}
         for key in fingerprints:
             if (spans := self.spans.get(key)) is not None:
@@ -109,7 +119,12 @@ class _Text:
         self.index = index
 
     def __get__(self, event: StoredEvent | None, owner: type | None = None) -> Any:
-        return self if event is None else event._texts()[self.index]
+        if event is None:
+            return self
+        store = event.__dict__["_store"]
+        if isinstance(store, SpilledTexts) and "texts_" not in event.__dict__:
+            return store.text(event, self.index)  # read again when needed, not kept
+        return event._texts()[self.index]
 
     def __set__(self, event: StoredEvent, value: str) -> None:
         texts = event.__dict__["texts_"] = event._texts()  # kept from now on

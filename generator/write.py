@@ -30,6 +30,9 @@ class OutputError(Exception):
 
 def safe_relative(rel: str) -> str:
     """Normalise a relative output path; raise OutputError if it is absolute or climbs out."""
+    parts = rel.split("/")
+    if "" not in parts and "." not in parts and ".." not in parts and "\\" not in rel:
+        return rel  # already normal and safe (as nearly every page's path is)
     path = PurePosixPath(rel)
     if path.is_absolute() or not path.parts or any(part in ("..", "") for part in path.parts) or "\\" in rel:
         raise OutputError(f"unsafe output path '{rel}'")
@@ -89,17 +92,17 @@ class Staging:
         """Stage content for output/rel unless the file there already has these bytes; True if staged."""
         rel = safe_relative(rel)
         same = content.same_as(self.root + rel) if isinstance(content, Joined) else \
-            _same_bytes(self.output / rel, content)
+            _same_bytes(self.root + rel, content)
         if same:
             return False
         if self.dry:
             return True
-        target = self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Joined):
-            content.write(str(target))
-        else:
-            target.write_bytes(content)
+        target = os.path.join(self.folder, rel)
+        try:
+            _write(target, content)
+        except FileNotFoundError:  # the first file in its folder
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _write(target, content)
         return True
 
     def untouched(self, rel: str) -> bool:
@@ -212,10 +215,19 @@ class Staging:
         return PageRecord(key, stat.st_size, stat.st_mtime_ns)
 
 
-def _same_bytes(path: Path, content: bytes) -> bool:
+def _same_bytes(path: str, content: bytes) -> bool:
     try:
-        if path.stat().st_size != len(content):
+        if os.stat(path).st_size != len(content):
             return False
-        return path.read_bytes() == content
+        with open(path, "rb") as file:
+            return file.read() == content
     except OSError:
         return False
+
+
+def _write(path: str, content: bytes | Joined) -> None:
+    if isinstance(content, Joined):
+        content.write(path)
+    else:
+        with open(path, "wb") as file:
+            file.write(content)

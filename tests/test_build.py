@@ -232,3 +232,17 @@ def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many
     builder.run()
     build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
     assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("rel, normal", [
+    ("events/x/index.html", "events/x/index.html"), ("a//b.html", "a/b.html"), ("./a/./b", "a/b"), ("a/", "a"),
+    ("/etc/passwd", None), ("../x", None), ("a/../b", None), ("a\\b", None), ("", None), ("..", None),
+])
+def test_output_paths_are_normalised_and_never_leave_the_output(rel, normal):
+    from generator.write import OutputError, safe_relative
+
+    if normal is None:
+        with pytest.raises(OutputError):
+            safe_relative(rel)
+    else:
+        assert safe_relative(rel) == normal
