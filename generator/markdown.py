@@ -16,7 +16,8 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
-from markdown.treeprocessors import InlineProcessor
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
+from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 from .typography import smarten
 
@@ -124,11 +125,54 @@ def _checked(test: Callable[[Element, str], bool], check: Callable[[str], bool])
     return lambda parent, block: check(block) and test(parent, block)
 
 
+class _Normalize(NormalizeWhitespace):
+    """NormalizeWhitespace, each step only when the text has what it changes (most have none); it notes
+    whether the text has a backslash, the only source of what _Unescape restores."""
+
+    BLANK_LINE_SPACES = re.compile(r"(?<=\n) +\n")  # the original's expression (it has no literal to look for)
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if util.STX in source or util.ETX in source:
+            source = source.replace(util.STX, "").replace(util.ETX, "")
+        if "\r" in source:
+            source = source.replace("\r\n", "\n").replace("\r", "\n")
+        source += "\n\n"
+        if "\t" in source:
+            source = source.expandtabs(self.md.tab_length)
+        if "\n " in source:
+            source = self.BLANK_LINE_SPACES.sub("\n", source)
+        self.md.escapes_possible = "\\" in source  # type: ignore[attr-defined]
+        return source.split("\n")
+
+
+class _HtmlBlocks(HtmlBlockPreprocessor):
+    """HtmlBlockPreprocessor, which changes nothing in a text without a tag (a character reference outside
+    raw HTML is passed on as it is)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("<" in line for line in lines):
+            return lines
+        return super().run(lines)
+
+
+class _Unescape(UnescapeTreeprocessor):
+    """UnescapeTreeprocessor, which has nothing to restore unless the text had a backslash to escape with."""
+
+    def run(self, root: Element) -> None:
+        if getattr(self.md, "escapes_possible", True):
+            super().run(root)
+
+
 class _FastExtension(Extension):
-    """The trigger-checking inline processor, and the block processors' checks."""
+    """The trigger-checking inline processor, the block processors' checks, and the preprocessors and
+    tree processor above in place of Python-Markdown's own (the same output, a test checks)."""
 
     def extendMarkdown(self, md: md.Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        md.preprocessors.register(_Normalize(md), "normalize_whitespace", 30)
+        md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)
         md.treeprocessors.register(_TriggeredInlineProcessor(md), "inline", 20)
+        md.treeprocessors.register(_Unescape(md), "unescape", 0)
         for name, check in BLOCK_CHECKS.items():
             if name in md.parser.blockprocessors:
                 processor = md.parser.blockprocessors[name]
@@ -159,7 +203,10 @@ class MarkdownRenderer:
         self._converters: dict[tuple[str, ...], md.Markdown] = {}
 
     def _converter(self, text: str) -> md.Markdown:
-        names = tuple(n for n in EXTENSIONS if n not in NEEDED or NEEDED[n](text)) if self.fast else EXTENSIONS
+        # (Python-Markdown deletes the control characters STX and ETX and turns CR into LF before reading a
+        # text, so a text with them can have syntax the checks do not see; content.py has no CR left)
+        fast = self.fast and util.STX not in text and util.ETX not in text and "\r" not in text
+        names = tuple(n for n in EXTENSIONS if n not in NEEDED or NEEDED[n](text)) if fast else EXTENSIONS
         converter = self._converters.get(names)
         if converter is None:
             # instances, not names: a name makes Python-Markdown scan the installed packages' entry points
