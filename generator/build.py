@@ -37,7 +37,7 @@ from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
 from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
-from .spill import SpillReader, Spilled, spill
+from .spill import TEXTS_SUFFIX, SpillReader, Spilled, spill
 from .stored import SpilledTexts, StoredEvent, preload
 from .write import OutputError, Staging, check_output_dir
 
@@ -617,22 +617,25 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
 
 def _spill(results: list[ParsedEvent], folder: str, texts: bool) -> None:
     """Worker: spill each event's open data fragments (spill.py) and put where they lie in their place;
-    with texts, its HTML, excerpt and Markdown too (left empty on the event)."""
+    with texts, its HTML, excerpt and Markdown too (left empty on the event), into a file of their own that
+    the cache can keep (cache.py)."""
     data: list[bytes] = []
+    words: list[bytes] = []
     for _, _, event, _, _, fragments, _, _ in results:
         if fragments is not None:
             assert all(isinstance(fragment, bytes) for fragment in fragments)  # as event_fragments made them
             data.extend(fragment for fragment in fragments if isinstance(fragment, bytes))
             if texts and event is not None:
-                data.extend(text.encode("utf-8") for text in (event.html, event.excerpt, event.body))
+                words.extend(text.encode("utf-8") for text in (event.html, event.excerpt, event.body))
     where = iter(spill(folder, data))
+    where_texts = iter(spill(folder, words, TEXTS_SUFFIX) if words else [])
     for n, (rel, file_hash, event, found, card, fragments, stat, _) in enumerate(results):
         if fragments is None:
             continue
         spilled = (next(where), next(where), next(where), next(where))  # in the order they were written
         spans: TextSpans | None = None
         if texts and event is not None:
-            spans = (next(where), next(where), next(where))
+            spans = (next(where_texts), next(where_texts), next(where_texts))
             event.html = event.excerpt = event.body = ""
         results[n] = (rel, file_hash, event, found, card, spilled, stat, spans)
 

@@ -3,8 +3,10 @@
 Everything in it is keyed by hashes of what produced it, so a stale entry is never used. It records
 the cache format and a fingerprint of the generator's code and Markdown configuration; a cache that
 is corrupted, from another version or not ours is ignored (and rebuilt), never trusted. Rows are
-written incrementally, so saving after a one-event edit writes a handful of rows. Unpickling is
-restricted to the generator's own model classes, so a planted cache file cannot run code.
+written incrementally, so saving after a one-event edit writes a handful of rows. The texts that a cold
+build's workers spilled stay in their files, linked into the cache folder, until most of a file is out
+of date. Unpickling is restricted to the generator's own model classes, so a planted cache file cannot
+run code.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,24 +26,29 @@ from typing import Any
 from . import __version__
 from .errors import Problem
 from .joined import Layout, Part
+from .spill import TEXTS_SUFFIX
 from .stored import FIELDS, SpilledTexts, StoredEvent, TextStore, pack, texts_of, unpack
 from .model import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "10"
+FORMAT = "11"
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
     ("generator.model", name) for name in ("Source", "Correction")
 } | {("generator.dates", "PartialDate"), ("generator.dates", "partial_date"), ("generator.errors", "Problem")}
 
-_TABLES = ("events", "texts", "cards", "pages", "charts", "layouts", "fragments")  # fragments: format 8
+_TABLES = ("events", "texts", "text_files", "cards", "pages", "charts", "layouts",
+           "fragments")  # fragments: format 8
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT NOT NULL, excerpt TEXT NOT NULL,
-                                  body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT, excerpt TEXT, body TEXT,
+                                  file TEXT, offset INTEGER, html_len INTEGER, excerpt_len INTEGER,
+                                  body_len INTEGER);
+CREATE TABLE IF NOT EXISTS text_files (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                                       inode INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
                                   mtime_ns INTEGER NOT NULL);
@@ -237,7 +245,10 @@ class BuildCache:
             texts = [event for event in (self.events[rel].event for rel in changed)
                      if not self._saved_events or not isinstance(event, StoredEvent)
                      or isinstance(event.__dict__["_store"], SpilledTexts)]
-            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?)",
+            files, in_files, texts = _keep_text_files(path.parent, texts)
+            db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
+            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
+            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
                            ((key, *texts) for key, texts in texts_of(texts)))
             dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
             shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
@@ -267,7 +278,11 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
                            [(rel, *layout.pack()) for rel in sorted(self._new_layouts)
                             if (layout := self._layouts[rel]) is not None])
-            _forget(db, "texts", "fingerprint", {e.event.fingerprint for e in self.events.values()})
+            live = {e.event.fingerprint for e in self.events.values()}
+            _forget(db, "texts", "fingerprint", live)
+            unused = _compact_text_files(db, path.parent, live)
+        for name in unused:  # once the database no longer names them
+            (path.parent / name).unlink(missing_ok=True)
         self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
         self._saved_charts = set(self.charts)
@@ -291,6 +306,98 @@ def _forget(db: sqlite3.Connection, table: str, column: str, live: set[str]) -> 
         db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in live])
         db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM live)")
         db.execute("DROP TABLE live")
+
+
+TEXT_FILE_PREFIX = "texts-"
+STRAY_SECONDS = 600  # a text file no row names, this old, was left by a save that failed
+
+
+def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                                                                  list[Event]]:
+    """Keep the files into which the workers of this build spilled these events' texts, as they are (a hard
+    link in the cache folder, rather than copying 60 MB into the database): the files' rows, the rows of the
+    texts in them, and the events whose texts are to be stored in the database after all."""
+    spilled: dict[str, list[tuple[str, Any]]] = {}
+    rest: list[Event] = []
+    for event in events:
+        store = event.__dict__.get("_store")
+        spans = store.spans.get(event.fingerprint) if isinstance(store, SpilledTexts) else None
+        if spans is not None and spans[0].path.endswith(TEXTS_SUFFIX) and spans[0].path == spans[2].path and \
+                spans[1].offset == spans[0].offset + spans[0].length and \
+                spans[2].offset == spans[1].offset + spans[1].length:
+            spilled.setdefault(spans[0].path, []).append((event.fingerprint, spans))
+        else:
+            rest.append(event)
+    files: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
+    for n, (source, texts) in enumerate(spilled.items()):
+        name = f"{TEXT_FILE_PREFIX}{time.time_ns()}-{os.getpid()}-{n}"
+        try:
+            os.link(source, folder / name)
+            info = os.stat(folder / name)
+        except OSError:  # another file system, or no hard links: into the database
+            by_key = {event.fingerprint: event for event in events}
+            rest.extend(by_key[key] for key, _ in texts)
+            continue
+        files.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+        rows.extend((key, name, html.offset, html.length, excerpt.length, body.length)
+                    for key, (html, excerpt, body) in texts)
+    return files, rows, rest
+
+
+def _compact_text_files(db: sqlite3.Connection, folder: Path, live: set[str]) -> list[str]:
+    """Move the live events' texts out of the text files that are now mostly out of date (their events
+    edited or deleted since) into the database, and forget the files that are gone or not as recorded;
+    the files no row names any more, to delete after the commit."""
+    used: dict[str, int] = {}
+    for name, key, length in db.execute("SELECT file, fingerprint, html_len + excerpt_len + body_len FROM texts "
+                                        "WHERE file IS NOT NULL"):
+        if key in live:
+            used[name] = used.get(name, 0) + length
+    unused = []
+    for name, size, mtime_ns, inode in db.execute("SELECT name, size, mtime_ns, inode FROM text_files").fetchall():
+        try:
+            info = os.stat(folder / name)
+            intact = (info.st_size, info.st_mtime_ns, info.st_ino) == (size, mtime_ns, inode)
+        except OSError:
+            intact = False
+        if intact and used.get(name, 0) * 2 >= size:
+            continue
+        if intact:
+            rows = [row for row in db.execute("SELECT fingerprint, offset, html_len, excerpt_len, body_len "
+                                              "FROM texts WHERE file = ?", (name,)) if row[0] in live]
+            try:
+                db.executemany("UPDATE texts SET html = ?, excerpt = ?, body = ?, file = NULL, offset = NULL, "
+                               "html_len = NULL, excerpt_len = NULL, body_len = NULL WHERE fingerprint = ?",
+                               _read_texts(folder / name, rows))
+            except (OSError, UnicodeDecodeError):  # the texts are made again from the event files when needed
+                pass
+        # (a damaged file's texts, and those of events since edited or deleted, are dropped)
+        db.execute("DELETE FROM texts WHERE file = ?", (name,))
+        db.execute("DELETE FROM text_files WHERE name = ?", (name,))
+        unused.append(name)
+    named = {name for (name,) in db.execute("SELECT name FROM text_files")}
+    for stray in folder.glob(TEXT_FILE_PREFIX + "*"):
+        try:
+            if stray.name not in named and stray.stat().st_mtime < time.time() - STRAY_SECONDS:
+                unused.append(stray.name)
+        except OSError:
+            pass
+    return unused
+
+
+def _read_texts(path: Path, rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str, str]]:
+    """(html, excerpt, body, fingerprint) of each row (fingerprint, offset, and the three texts' lengths)."""
+    texts = []
+    with open(path, "rb") as file:
+        for key, offset, *lengths in rows:
+            file.seek(offset)
+            data = file.read(sum(lengths))
+            if len(data) != sum(lengths):
+                raise OSError(f"{path}: shorter than recorded")
+            html, excerpt = lengths[0], lengths[0] + lengths[1]
+            texts.append((data[:html].decode(), data[html:excerpt].decode(), data[excerpt:].decode(), key))
+    return texts
 
 
 def _card_shard(key: str) -> int:

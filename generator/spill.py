@@ -3,7 +3,7 @@
 The open data fragments of 10,000 events take 100 MB and their texts 60 MB. A worker writes them to its
 own file beside the output and sends only where each lies (a Spilled); the parent joins the open data
 and reads a text back when it needs it, and never holds them all. The builder deletes the files when
-the build ends.
+the build ends; the build cache may first keep the texts' files (linked into .cache/, cache.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ class Spilled(NamedTuple):
     length: int
 
 
-def spill(folder: str, parts: Sequence[bytes]) -> list[Spilled]:
-    """Worker: append the parts to this process's spill file in folder; where each now lies."""
-    path = os.path.join(folder, str(os.getpid()))
+TEXTS_SUFFIX = ".texts"  # the file of the events' texts, which the build cache may keep (cache.py)
+
+
+def spill(folder: str, parts: Sequence[bytes], suffix: str = "") -> list[Spilled]:
+    """Worker: append the parts to this process's spill file in folder (the one with this suffix); where
+    each now lies."""
+    path = os.path.join(folder, str(os.getpid()) + suffix)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         offset = os.lseek(descriptor, 0, os.SEEK_END)

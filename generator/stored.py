@@ -22,18 +22,22 @@ Texts = tuple[str, str, str]  # html, excerpt, body
 
 
 class TextStore:
-    """The events' texts in the cache database, by event fingerprint (each process opens its own connection)."""
+    """The events' texts in the cache, by event fingerprint: in the database, or in a file beside it where the
+    database says (a cold build's spilled texts, kept as they were written; cache.py). Each process opens
+    its own connection and files; a file that is not as the database recorded it is not read."""
 
     def __init__(self, path: Path, site_dir: Path) -> None:
         self.path = path
         self.site_dir = site_dir
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+        self._files: dict[str, int | None] = {}  # open text files by name; None: missing or changed
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():  # a forked worker does not share its parent's
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._pid = os.getpid()
+            self._files = {}
         return self._db
 
     def read(self, fingerprints: list[str]) -> dict[str, Texts]:
@@ -43,12 +47,39 @@ class TextStore:
             for start in range(0, len(fingerprints), 500):
                 batch = fingerprints[start:start + 500]
                 marks = ",".join("?" * len(batch))
-                for key, html, excerpt, body in db.execute(
-                        f"SELECT fingerprint, html, excerpt, body FROM texts WHERE fingerprint IN ({marks})", batch):
-                    found[key] = (html, excerpt, body)
-        except sqlite3.Error:
+                for key, html, excerpt, body, file, offset, *lengths in db.execute(
+                        "SELECT fingerprint, html, excerpt, body, file, offset, html_len, excerpt_len, body_len "
+                        f"FROM texts WHERE fingerprint IN ({marks})", batch):
+                    if file is None:
+                        found[key] = (html, excerpt, body)
+                    elif (texts := self._from_text_file(db, file, offset, lengths)) is not None:
+                        found[key] = texts
+        except (sqlite3.Error, OSError, UnicodeDecodeError):
             pass
         return found
+
+    def _from_text_file(self, db: sqlite3.Connection, name: str, offset: int, lengths: list[int]) -> Texts | None:
+        if name not in self._files:
+            self._files[name] = None
+            row = db.execute("SELECT size, mtime_ns, inode FROM text_files WHERE name = ?", (name,)).fetchone()
+            try:
+                descriptor = os.open(self.path.parent / name, os.O_RDONLY) if row is not None else -1
+            except OSError:
+                descriptor = -1
+            if descriptor >= 0:
+                info = os.fstat(descriptor)
+                if (info.st_size, info.st_mtime_ns, info.st_ino) == tuple(row):
+                    self._files[name] = descriptor
+                else:
+                    os.close(descriptor)
+        opened = self._files[name]
+        if opened is None:
+            return None
+        data = os.pread(opened, sum(lengths), offset)
+        if len(data) != sum(lengths):
+            return None
+        html_end, excerpt_end = lengths[0], lengths[0] + lengths[1]
+        return data[:html_end].decode(), data[html_end:excerpt_end].decode(), data[excerpt_end:].decode()
 
     def texts(self, event: StoredEvent) -> Texts:
         """An event's texts: from the database, else (the cache changed under us) from its file again."""

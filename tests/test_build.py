@@ -11,6 +11,7 @@ import pytest
 
 from generator.build import BuildOptions, Builder, build
 from generator.spill import SpillReader, Spilled
+from generator.stored import TextStore
 from generator.cache import CACHE_DIR, CACHE_FILE
 from generator.errors import SiteError
 
@@ -208,13 +209,75 @@ def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_f
         path = many.root / f"content/events/e{n:02d}.md"
         path.write_text(path.read_text().replace("Summary", "Revised summary"))
     build(BuildOptions(many.root))
-    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:  # the spilled texts went into the cache
-        assert db.execute("SELECT COUNT(*) FROM texts WHERE body LIKE 'Revised summary%'").fetchone()[0] == 80
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:  # the spilled texts' files went into the cache
+        keys = [key for (key,) in db.execute("SELECT fingerprint FROM texts WHERE file IS NOT NULL")]
+    texts = TextStore(many.root / CACHE_DIR / CACHE_FILE, many.root).read(keys)
+    assert sum(body.startswith("Revised summary") for _, _, body in texts.values()) == 80
     many.event("e05", title="Event five, edited", date="2020-06-15", body="Edited.")  # its neighbours' texts: cached
     build(BuildOptions(many.root))
     build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
     assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
     assert "Revised summary" in (many.root / "output/events/e04/index.html").read_text()
+
+
+def text_files(site) -> tuple[list[str], list[str]]:
+    """The cache's text files: as its database names them, and as they are in the folder."""
+    with sqlite3.connect(site.root / CACHE_DIR / CACHE_FILE) as db:
+        named = sorted(name for (name,) in db.execute("SELECT name FROM text_files"))
+    return named, sorted(path.name for path in (site.root / CACHE_DIR).glob("texts-*"))
+
+
+def revise(site, numbers) -> None:
+    for n in numbers:
+        path = site.root / f"content/events/e{n:02d}.md"
+        path.write_text(path.read_text().replace("Summary", "Revised summary"))
+
+
+def test_a_cold_build_keeps_its_spilled_texts_as_cache_files_until_most_are_edited(many, tmp_path):
+    build(BuildOptions(many.root))  # as from the command line: the workers spill the texts
+    named, present = text_files(many)
+    assert named and named == present  # kept as the workers wrote them, one file for each
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
+        assert db.execute("SELECT COUNT(*) FROM texts WHERE file IS NOT NULL").fetchone()[0] == 80
+    # (which events a file holds depends on which process took them, 16 at a time: any file holds 16 or more)
+    revise(many, range(3))  # a few edits: their texts go into the database, the files stay
+    build(BuildOptions(many.root))
+    assert text_files(many) == (named, named)
+    revise(many, range(3, 40))
+    build(BuildOptions(many.root))
+    revise(many, range(40, 75))  # most of the texts in every file are now out of date
+    build(BuildOptions(many.root))
+    assert text_files(many) == ([], [])
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
+        assert db.execute("SELECT COUNT(*) FROM texts WHERE file IS NULL AND html IS NOT NULL").fetchone()[0] == 80
+    many.event("e05", title="Event five, edited", date="2020-06-15", body="Edited.")  # neighbours' texts: cached
+    build(BuildOptions(many.root))
+    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "rewrite", "delete"])
+def test_a_damaged_text_file_is_not_read_and_the_texts_are_made_again(many, tmp_path, damage):
+    build(BuildOptions(many.root))
+    named, _ = text_files(many)
+    for name in named:
+        path = many.root / CACHE_DIR / name
+        if damage == "truncate":
+            path.write_bytes(path.read_bytes()[:100])
+        elif damage == "rewrite":  # the same size, other bytes
+            path.write_bytes(path.read_bytes().replace(b"Summary", b"Garbage"))
+        else:
+            path.unlink()
+    many.event("e05", title="Event five, edited", date="2020-06-15", body="Edited.")  # shows its neighbours
+    build(BuildOptions(many.root))
+    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
+    assert "Garbage" not in (many.root / "output/events/e04/index.html").read_text()
+    assert text_files(many) == ([], [])  # forgotten and deleted, their texts not moved into the database
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
+        keys = [key for (key,) in db.execute("SELECT fingerprint FROM texts")]
+    assert not any("Garbage" in text for texts in TextStore(many.root / CACHE_DIR / CACHE_FILE, many.root).read(keys)
+                   .values() for text in texts)
 
 
 def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many, tmp_path):
