@@ -165,6 +165,10 @@ def main() -> None:
             print(f"hugo, same {row['events']} events, cold: {hugo:.2f} s")
     print(f"(median of {args.runs} runs; peak memory = the largest PSS of the build's process tree, sampled every "
           f"20 ms in separate cold, no-change and one-edit builds; {os.cpu_count()} cores)")
+    kept = len(os.listdir(SCRATCH / "attic"))
+    free_gb = shutil.disk_usage(SCRATCH).free / 1e9
+    print(f"{SCRATCH / 'attic'}: {kept} set-aside trees (half a gigabyte each at 10,000 events), {free_gb:.0f} GB "
+          f"free on its disk; empty it with rm -rf when it grows, and benchmark again only a few minutes later")
 
 
 if __name__ == "__main__":
