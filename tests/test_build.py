@@ -256,6 +256,19 @@ def test_a_cold_build_keeps_its_spilled_texts_as_cache_files_until_most_are_edit
     assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
 
 
+def test_spilled_texts_go_into_the_database_where_their_files_cannot_be_linked(many, monkeypatch):
+    import generator.cache as cache_module
+
+    def no_link(source, target):
+        raise OSError(18, "Invalid cross-device link")  # the output on another file system than the site
+
+    monkeypatch.setattr(cache_module.os, "link", no_link)
+    build(BuildOptions(many.root))
+    assert text_files(many) == ([], [])
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
+        assert db.execute("SELECT COUNT(*) FROM texts WHERE file IS NULL AND body LIKE 'Summary%'").fetchone()[0] == 80
+
+
 @pytest.mark.parametrize("damage", ["truncate", "rewrite", "delete"])
 def test_a_damaged_text_file_is_not_read_and_the_texts_are_made_again(many, tmp_path, damage):
     build(BuildOptions(many.root))
