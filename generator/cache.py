@@ -27,7 +27,8 @@ from . import __version__
 from .errors import Problem
 from .joined import Layout, Part
 from .spill import TEXTS_SUFFIX
-from .stored import FIELDS, SpilledTexts, StoredEvent, TextStore, pack, texts_of, unpack
+from .stored import (FIELDS, SpilledTexts, StoredEvent, TextStore, as_recorded, pack, split_texts, texts_of,
+                     unpack)
 from .model import Event
 
 CACHE_DIR = ".cache"
@@ -317,7 +318,7 @@ def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any,
     """Keep the files into which the workers of this build spilled these events' texts, as they are (a hard
     link in the cache folder, rather than copying 60 MB into the database): the files' rows, the rows of the
     texts in them, and the events whose texts are to be stored in the database after all."""
-    spilled: dict[str, list[tuple[str, Any]]] = {}
+    spilled: dict[str, list[tuple[Event, Any]]] = {}
     rest: list[Event] = []
     for event in events:
         store = event.__dict__.get("_store")
@@ -325,7 +326,7 @@ def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any,
         if spans is not None and spans[0].path.endswith(TEXTS_SUFFIX) and spans[0].path == spans[2].path and \
                 spans[1].offset == spans[0].offset + spans[0].length and \
                 spans[2].offset == spans[1].offset + spans[1].length:
-            spilled.setdefault(spans[0].path, []).append((event.fingerprint, spans))
+            spilled.setdefault(spans[0].path, []).append((event, spans))
         else:
             rest.append(event)
     files: list[tuple[Any, ...]] = []
@@ -336,12 +337,11 @@ def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any,
             os.link(source, folder / name)
             info = os.stat(folder / name)
         except OSError:  # another file system, or no hard links: into the database
-            by_key = {event.fingerprint: event for event in events}
-            rest.extend(by_key[key] for key, _ in texts)
+            rest.extend(event for event, _ in texts)
             continue
         files.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
-        rows.extend((key, name, html.offset, html.length, excerpt.length, body.length)
-                    for key, (html, excerpt, body) in texts)
+        rows.extend((event.fingerprint, name, html.offset, html.length, excerpt.length, body.length)
+                    for event, (html, excerpt, body) in texts)
     return files, rows, rest
 
 
@@ -357,8 +357,7 @@ def _compact_text_files(db: sqlite3.Connection, folder: Path, live: set[str]) ->
     unused = []
     for name, size, mtime_ns, inode in db.execute("SELECT name, size, mtime_ns, inode FROM text_files").fetchall():
         try:
-            info = os.stat(folder / name)
-            intact = (info.st_size, info.st_mtime_ns, info.st_ino) == (size, mtime_ns, inode)
+            intact = as_recorded(os.stat(folder / name), (size, mtime_ns, inode))
         except OSError:
             intact = False
         if intact and used.get(name, 0) * 2 >= size:
@@ -395,8 +394,7 @@ def _read_texts(path: Path, rows: list[tuple[Any, ...]]) -> list[tuple[str, str,
             data = file.read(sum(lengths))
             if len(data) != sum(lengths):
                 raise OSError(f"{path}: shorter than recorded")
-            html, excerpt = lengths[0], lengths[0] + lengths[1]
-            texts.append((data[:html].decode(), data[html:excerpt].decode(), data[excerpt:].decode(), key))
+            texts.append((*split_texts(data, lengths), key))
     return texts
 
 

@@ -67,8 +67,7 @@ class TextStore:
             except OSError:
                 descriptor = -1
             if descriptor >= 0:
-                info = os.fstat(descriptor)
-                if (info.st_size, info.st_mtime_ns, info.st_ino) == tuple(row):
+                if as_recorded(os.fstat(descriptor), row):
                     self._files[name] = descriptor
                 else:
                     os.close(descriptor)
@@ -76,10 +75,7 @@ class TextStore:
         if opened is None:
             return None
         data = os.pread(opened, sum(lengths), offset)
-        if len(data) != sum(lengths):
-            return None
-        html_end, excerpt_end = lengths[0], lengths[0] + lengths[1]
-        return data[:html_end].decode(), data[html_end:excerpt_end].decode(), data[excerpt_end:].decode()
+        return split_texts(data, lengths) if len(data) == sum(lengths) else None
 
     def texts(self, event: StoredEvent) -> Texts:
         """An event's texts: from the database, else (the cache changed under us) from its file again."""
@@ -100,6 +96,17 @@ class TextStore:
         body = source.body if source else ""
         html = MarkdownRenderer().render(body)
         return html, first_paragraph(html), body
+
+
+def as_recorded(info: os.stat_result, record: tuple[int, int, int]) -> bool:
+    """Whether a text file is as the cache recorded it: (size, modification time in ns, inode)."""
+    return (info.st_size, info.st_mtime_ns, info.st_ino) == tuple(record)
+
+
+def split_texts(data: bytes, lengths: list[int]) -> Texts:
+    """An event's html, excerpt and body from their UTF-8 bytes, written one after the other."""
+    html_end, excerpt_end = lengths[0], lengths[0] + lengths[1]
+    return data[:html_end].decode(), data[html_end:excerpt_end].decode(), data[excerpt_end:].decode()
 
 
 class SpilledTexts(TextStore):
@@ -158,8 +165,7 @@ class _Text:
         return event._texts()[self.index]
 
     def __set__(self, event: StoredEvent, value: str) -> None:
-        texts = event.__dict__["texts_"] = event._texts()  # kept from now on
-        texts[self.index] = value
+        event._texts()[self.index] = value
 
 
 class StoredEvent(Event):
@@ -168,10 +174,7 @@ class StoredEvent(Event):
     def _texts(self) -> list[str]:
         texts: list[str] | None = self.__dict__.get("texts_")
         if texts is None:
-            store = self.__dict__["_store"]
-            texts = list(store.texts(self))
-            if not isinstance(store, SpilledTexts):  # a spilled text is read again when needed, not kept
-                self.__dict__["texts_"] = texts
+            texts = self.__dict__["texts_"] = list(self.__dict__["_store"].texts(self))
         return texts
 
     html = _Text(0)
