@@ -248,8 +248,10 @@ def test_a_cold_build_keeps_its_spilled_texts_as_cache_files_until_most_are_edit
     revise(many, range(40, 75))  # most of the texts in every file are now out of date
     build(BuildOptions(many.root))
     assert text_files(many) == ([], [])
-    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
-        assert db.execute("SELECT COUNT(*) FROM texts WHERE file IS NULL AND html IS NOT NULL").fetchone()[0] == 80
+    with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:  # the unrevised texts moved into the database
+        for n in range(75, 80):
+            assert db.execute("SELECT COUNT(*) FROM texts WHERE file IS NULL AND body LIKE ?",
+                              (f"Summary {n} with%",)).fetchone()[0] == 1
     many.event("e05", title="Event five, edited", date="2020-06-15", body="Edited.")  # neighbours' texts: cached
     build(BuildOptions(many.root))
     build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
