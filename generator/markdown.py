@@ -110,11 +110,21 @@ class _TriggeredInlineProcessor(InlineProcessor):
 # Each block processor below can only act on a block that passes its check: the check is a necessary
 # condition of the processor's own regular expression (which, having no literal to look for, is tried
 # at every position of the block). Processors that do not act leave the block to the next one.
-_LINE_START_RULE = re.compile(r"\n {0,3}[-_*]")
+_LINE_START_RULE = re.compile(r"\n {0,3}([-_*])(?: {0,2}\1){2}")  # three marks, at most two spaces apart
 _LINE_START_QUOTE = re.compile(r"\n {0,3}>")
+
+
+def _setext_underline(block: str) -> bool:
+    """Whether the block's second line starts with = or - (Python-Markdown's expression for a setext
+    heading, '^.*?\\n(?:=+|-+)', tries every position of the first line before it fails)."""
+    end = block.find("\n")
+    return end >= 0 and block.startswith(("=", "-"), end + 1)
+
+
 BLOCK_CHECKS: dict[str, Callable[[str], bool]] = {
     "quote": lambda block: ">" in block and _LINE_START_QUOTE.search("\n" + block) is not None,
     "hashheader": lambda block: "#" in block,
+    "setextheader": _setext_underline,
     "hr": lambda block: _LINE_START_RULE.search("\n" + block) is not None,
     "reference": lambda block: "]:" in block,
     "footnote": lambda block: "]:" in block,
@@ -192,6 +202,24 @@ NEEDED: dict[str, Callable[[str], bool]] = {
 }
 
 
+def _block_level_memo(converter: md.Markdown) -> Callable[[object], bool]:
+    """The converter's is_block_level, remembering each tag's answer (the original lowers the tag and looks
+    it up in a list of forty, for every element several times; the list is complete once the extensions
+    are loaded)."""
+    known: dict[object, bool] = {}
+    original = converter.is_block_level
+
+    def is_block_level(tag: object) -> bool:
+        try:
+            return known[tag]
+        except KeyError:
+            answer = known[tag] = original(tag)
+            return answer
+        except TypeError:  # unhashable: not a tag name
+            return original(tag)
+    return is_block_level
+
+
 class MarkdownRenderer:
     """Converts Markdown to sanitised HTML; one instance is reused across documents.
 
@@ -216,6 +244,8 @@ class MarkdownRenderer:
             if self.fast:
                 extensions.append(_FastExtension())
             converter = self._converters[names] = md.Markdown(extensions=extensions, output_format="html")
+            if self.fast:
+                converter.is_block_level = _block_level_memo(converter)  # type: ignore[method-assign]
         return converter
 
     def render(self, text: str) -> str:

@@ -18,7 +18,8 @@ PIECES = ["word", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "!
           "\n---\n", "\n- - -\n", "[TOC]", "   #", "{#i}", "\n    code\n", "|",
           "> ", "\n   > ", "\n>", "\n * * *\n", "\n___\n", "\n  _ _ _\n", "\n***\n", "\n[r]: /u 'title'\n", "[r]",
           "\n   [^2]: n\n", "###### ", "\n#", "\n=\n", "\t", "\n  -\n", "   ", "]:", "[^3]:x\n",
-          "\r\n", "\r", "\x02", "\x03", "&#65;", "&#x41;", "&copy;", "<div>\n", "</div>", "\n  \n", "\\*", "\\\\"]
+          "\r\n", "\r", "\x02", "\x03", "&#65;", "&#x41;", "&copy;", "<div>\n", "</div>", "\n  \n", "\\*", "\\\\",
+          "\n- -  -\n", "\n-   - -\n", "\n--\n", "\n=", "\n-", "\n  ==\n", "\n*  * *\n"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -32,6 +33,7 @@ def test_fast_inline_processor_gives_the_same_html(pieces):
     "a\n   ---\nb", "a\n   * * *", "   _ _ _", "a\n   > quoted", ">word\n   > - ", "> a\n> ===", "[r]:http://u\n\n[r]",
     "A[^1]\n\n[^1]:x", "A[^1]\n\n   [^1]: y", "t\n###### h", "#h", "a\n\t---", "[TOC]\n\ntext",
     "a\n \nb", "a\n-\r\n", "a\n\x02-", "a &#65; &copy; b",
+    "a\n- -  -", "a\n*  *  *", "a\n-   -   -", "- a\n- - -", "t\n=", "t\n-", "t\n  ===", "t\n===\nu", "t\n--  \nu",
 ])
 def test_fast_renderer_gives_the_same_html_at_the_edges_of_its_checks(text):
     # each skipped block processor or extension, just where its check must still let it act
