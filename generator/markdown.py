@@ -245,7 +245,7 @@ class MarkdownRenderer:
                 extensions.append(_FastExtension())
             converter = self._converters[names] = md.Markdown(extensions=extensions, output_format="html")
             if self.fast:
-                converter.is_block_level = _block_level_memo(converter)  # type: ignore[method-assign]
+                converter.is_block_level = _block_level_memo(converter)  # type: ignore[method-assign,assignment]
         return converter
 
     def render(self, text: str) -> str:
