@@ -39,7 +39,7 @@ from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
 from .spill import TEXTS_SUFFIX, SpillReader, Spilled, spill
 from .stored import SpilledTexts, StoredEvent, preload
-from .write import OutputError, Staging, check_output_dir
+from .write import OutputError, Staged, Staging, check_output_dir
 
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
@@ -649,8 +649,8 @@ def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:
         raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
 
 
-def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, bool]]:
-    """Worker: render pages and published files into the staging folder; (path, key, whether written)."""
+def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, Staged]]:
+    """Worker: render pages and published files into the staging folder; (path, key, what stage() did)."""
     renderer: Renderer = state("renderer")
     staging: Staging = state("staging")
     results = []

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .render import PageJob
 
 
+Staged = tuple[int, int] | None  # what stage() did: None, or the staged file's size and time
+UNKNOWN = (-1, -1)  # staged, size and time to be read at commit
 LARGE = 1 << 20  # bytes: files this large are moved aside before they are replaced (see _keep_aside)
 
 
@@ -66,6 +68,8 @@ class Staging:
         self.staged: set[str] = set()
         self.unstatted: set[str] = set()  # recorded this build: size and time to be read at commit
         self.would_write = 0
+        self.empty = not output.exists()  # no files to compare with (a first build)
+        self._folders = {str(self.folder)}  # folders this process knows to be in the staging folder
         if dry:
             return
         leftovers = list(output.parent.glob(f".{output.name}.new-*")) if output.parent.exists() else []
@@ -88,22 +92,29 @@ class Staging:
             return [page for page in pages if (record := records.get(page.rel)) is None or record.key != page.key]
         return [page for page in pages if not self.fresh(page.rel, page.key)]
 
-    def stage(self, rel: str, content: bytes | Joined) -> bool:
-        """Stage content for output/rel unless the file there already has these bytes; True if staged."""
+    def stage(self, rel: str, content: bytes | Joined) -> Staged:
+        """Stage content for output/rel unless the file there already has these bytes: None if not staged,
+        else the staged file's size and time (UNKNOWN if not known)."""
         rel = safe_relative(rel)
-        same = content.same_as(self.root + rel) if isinstance(content, Joined) else \
-            _same_bytes(self.root + rel, content)
-        if same:
-            return False
+        if not self.empty and (content.same_as(self.root + rel) if isinstance(content, Joined) else
+                               _same_bytes(self.root + rel, content)):
+            return None
         if self.dry:
-            return True
-        target = os.path.join(self.folder, rel)
-        try:
-            _write(target, content)
-        except FileNotFoundError:  # the first file in its folder
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _write(target, content)
-        return True
+            return UNKNOWN
+        target = f"{self.folder}{os.sep}{rel}"
+        folder = os.path.dirname(target)
+        if folder not in self._folders:  # made here, or by another process (or the first file in it)
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        if isinstance(content, Joined):
+            content.write(target)
+            return UNKNOWN
+        return _write(target, content)
 
     def untouched(self, rel: str) -> bool:
         """Whether output/rel is, as far as its size and time tell, the file the last build left there."""
@@ -118,11 +129,16 @@ class Staging:
             return False
         return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
-    def record(self, rel: str, key: str, staged: bool) -> None:
-        """Remember which inputs produced output/rel (its file details are read at commit)."""
-        self.records[rel] = PageRecord(key, -1, -1)
-        self.unstatted.add(rel)
-        if staged:
+    def record(self, rel: str, key: str, staged: Staged) -> None:
+        """Remember which inputs produced output/rel (its file details, unless staged() gave them, are read
+        at commit: a rename leaves them as they were)."""
+        if staged is not None and staged[0] >= 0:
+            self.records[rel] = PageRecord(key, staged[0], staged[1])
+            self.unstatted.discard(rel)
+        else:
+            self.records[rel] = PageRecord(key, -1, -1)
+            self.unstatted.add(rel)
+        if staged is not None:
             self.staged.add(rel)
             self.would_write += self.dry
 
@@ -225,9 +241,14 @@ def _same_bytes(path: str, content: bytes) -> bool:
         return False
 
 
-def _write(path: str, content: bytes | Joined) -> None:
-    if isinstance(content, Joined):
-        content.write(path)
-    else:
-        with open(path, "wb") as file:
-            file.write(content)
+def _write(path: str, content: bytes) -> tuple[int, int]:
+    """Write a new file (with os calls: a file object costs two more system calls); its size and time."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return info.st_size, info.st_mtime_ns
