@@ -27,7 +27,7 @@ from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, Pag
     trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
-    split_source
+    read_with_stat, split_source
 from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
@@ -241,9 +241,8 @@ class Builder:
                     info = os.stat(file)
                     known = (info.st_size, info.st_mtime_ns, info.st_ino)
                 if entry.stat is None or entry.stat != known:
-                    with open(file, "rb") as handle:
-                        file_hash = digest(handle.read())
-                        info = os.fstat(handle.fileno())
+                    raw, info = read_with_stat(file)
+                    file_hash = digest(raw)
                     if file_hash != entry.file_hash:
                         todo.append((rel, file))
                         continue
@@ -577,9 +576,8 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
     for rel, path in chunk:
         problems = Problems()
         try:
-            with open(path, "rb") as handle:
-                stat = trusted_stat(os.fstat(handle.fileno()), started_ns)
-                raw = handle.read()
+            raw, info = read_with_stat(path)
+            stat = trusted_stat(info, started_ns)
         except OSError as error:
             problems.error(rel, None, f"cannot read file: {error.strerror}")
             results.append((rel, "", None, problems.items, "", None, None, None))

@@ -170,3 +170,24 @@ def test_invalid_site_yaml(site):
     (site.root / "site.yaml").write_text("title: [x\n")
     assert problems_of(site) == [
         "site.yaml:2: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'"]
+
+
+def test_a_file_read_while_it_grows_is_read_whole(tmp_path, monkeypatch):
+    import os
+
+    from generator import content
+
+    path = tmp_path / "x.md"
+    path.write_bytes(b"0123456789" * 10_000)
+    real_fstat = os.fstat
+
+    class Shorter:  # the size the file had a moment before
+        def __init__(self, info):
+            self.info = info
+
+        def __getattr__(self, name):
+            return 3 if name == "st_size" else getattr(self.info, name)
+
+    monkeypatch.setattr(content.os, "fstat", lambda fd: Shorter(real_fstat(fd)))
+    data, _ = content.read_with_stat(path)
+    assert data == path.read_bytes()
