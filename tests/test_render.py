@@ -1,0 +1,51 @@
+"""The renderer's shortcuts through Jinja2 (render.Renderer.page, render._Context) render what Jinja2 does."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from generator.config import load_config
+from generator.errors import Problems
+from generator.render import Renderer, make_environment
+from generator.site import build_site
+
+
+def renderer(site, environment=None, base_url=None) -> Renderer:
+    config = load_config(site.root, Problems(), base_url)
+    return Renderer(build_site(config, [], [], {}), site.root / "templates", "layout", environment)
+
+
+def test_functions_that_take_the_context_still_get_it(site):
+    (site.root / "templates/t.html").write_text(
+        "{{ shout('a') }} {{ politely('b') }} {{ greet() }} {{ 'x-y'.split('-') | join('+') }} {{ numbers | map('string') | join }}")
+    r = renderer(site)
+    r.env.globals["greet"] = jinja2.pass_context(lambda context: "hello " + context["who"])
+
+    class Shouter:
+        def shout(self, text):
+            return text.upper()
+
+        @jinja2.pass_context
+        def politely(self, context, text):
+            return f"{text}, {context['who']}"
+    shouter = Shouter()
+    r._globals.update(greet=r.env.globals["greet"], shout=shouter.shout, politely=shouter.politely)
+    assert r.page("t.html", who="you", numbers=[1, 2]) == "A b, you hello you x+y 12"
+
+
+def test_calling_what_is_not_defined_names_it(site):
+    (site.root / "templates/t.html").write_text("{{ nothing(1) }}")
+    with pytest.raises(jinja2.UndefinedError, match="'nothing' is undefined"):
+        renderer(site).page("t.html")
+
+
+def test_each_renderer_renders_with_its_own_globals(site):
+    # the preview server's builds share an environment; each renderer sets its site's globals
+    (site.root / "templates/t.html").write_text("{{ site.absolute_url('a/') }}")
+    environment = make_environment(site.root / "templates")
+    first = renderer(site, environment, base_url="https://one.example/")
+    second = renderer(site, environment, base_url="https://two.example/")
+    assert second.page("t.html") != first.page("t.html")
+    assert second.page("t.html") == "https://two.example/a/"
+    assert first.page("t.html") == "https://one.example/a/"
