@@ -302,11 +302,14 @@ class Builder:
             for leftover in output.parent.glob(f".{output.name}.spill-*"):  # of an interrupted build
                 shutil.rmtree(leftover, ignore_errors=True)
         succeeded = False
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_OBJECTS, *thresholds[1:])
         try:
             result = self._run(write, changed, first)
             succeeded = True
             return result
         finally:
+            gc.set_threshold(*thresholds)
             if not (succeeded and self._spilled_texts is not None):  # else: once the cache holds the texts
                 self.release_spill(keep=True)
 
@@ -757,6 +760,13 @@ def check(options: BuildOptions) -> BuildResult:
     builder.save_cache()
     result.seconds = time.perf_counter() - started
     return result
+
+
+# New objects (net of those freed) between two collections of the youngest generation during a build,
+# instead of Python's 700: a build makes millions of objects (parse trees, template output) that die young
+# or live to its end, and each collection in a forked helper also copies the pages of the objects it
+# walks. A cold build of 10,000 events: 0.2–0.4 s quicker, 8 MB more at its peak.
+YOUNG_OBJECTS = 50_000
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:

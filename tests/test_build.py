@@ -324,3 +324,15 @@ def test_output_paths_are_normalised_and_never_leave_the_output(rel, normal):
             safe_relative(rel)
     else:
         assert safe_relative(rel) == normal
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(site):
+    import gc
+
+    site.event("a")
+    before = gc.get_threshold()
+    build(BuildOptions(site.root))
+    site.event("b", title="Broken", actors="russsia")
+    with pytest.raises(SiteError):
+        build(BuildOptions(site.root))
+    assert gc.get_threshold() == before
