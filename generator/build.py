@@ -23,15 +23,15 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, fingerprint, \
-    trusted_stat
+from .cache import CACHE_DIR, NOT_SAVED, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, \
+    fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     read_with_stat, split_source
 from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
-from .parallel import MIN_PARALLEL, map_chunks, map_groups, state
+from .parallel import MIN_PARALLEL, Background, map_chunks, map_groups, state, workers
 from .exports import Join, event_fragments
 from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
@@ -109,6 +109,7 @@ class Builder:
         self._spill: Path | None = None  # where the workers of this run write the fragments they make
         self.one_shot = False  # build(): one run, then the cache saved; the workers spill the events' texts too
         self._spilled_texts: SpilledTexts | None = None
+        self._saver: tuple[Background, dict[str, CachedEvent], set[str]] | None = None  # see _save_parsed()
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -148,7 +149,29 @@ class Builder:
 
     def save_cache(self) -> None:
         if self.options.use_cache:
+            self._parsed_saved()
             self.cache.save(self.options.site_dir, self.fingerprint)
+
+    def _save_parsed(self) -> None:
+        """After a first build's parse pass, its events and cards go into the new cache in a child process
+        while this one plans and renders (a third of a second that the other core is free for; save_cache()
+        then writes the rest). Not when a cache was loaded: this process may read it meanwhile."""
+        cache = self.cache
+        if not (self.one_shot and self.options.use_cache and cache.path is None and workers() > 1 and
+                len(cache.events) - len(cache._saved_events) >= MIN_PARALLEL):
+            return
+        outcomes = {"": 0, "afresh": 1, NOT_SAVED: 2}
+        self._saver = (Background(lambda: outcomes[cache.save_parsed(self.options.site_dir, self.fingerprint)]),
+                       dict(cache.events), set(cache.cards))
+
+    def _parsed_saved(self) -> None:
+        """Wait for _save_parsed()'s child; what it saved need not be saved again."""
+        if self._saver is not None:
+            saver, events, cards = self._saver
+            self._saver = None
+            outcome = saver.wait()
+            if outcome in (0, 1):
+                self.cache.parsed_saved(events, cards, "afresh" if outcome else "")
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, problems: Problems) -> Site | None:
@@ -310,6 +333,8 @@ class Builder:
             return result
         finally:
             gc.set_threshold(*thresholds)
+            if not succeeded:
+                self._parsed_saved()  # (its child reads the spilled texts)
             if not (succeeded and self._spilled_texts is not None):  # else: once the cache holds the texts
                 self.release_spill(keep=True)
 
@@ -354,6 +379,8 @@ class Builder:
         site = self.load(problems)
         if site is None:
             raise SiteError(problems.sorted())
+        if write and publishing:
+            self._save_parsed()
         self.lap("load and validate")
         self._same_layout = self._reusable.get("layout") == self.layout_key
         if not self._same_layout:

@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .errors import Problem
@@ -34,6 +34,7 @@ from .model import Event
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
 FORMAT = "11"
+NOT_SAVED = "not saved"  # save_parsed() could not write
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -124,6 +125,7 @@ class BuildCache:
     path: Path | None = None  # the database, for what is read only when needed (layouts)
     _layouts: dict[str, Layout | None] = field(default_factory=dict, repr=False)  # read or made
     _new_layouts: set[str] = field(default_factory=set, repr=False)
+    _emptied: bool = field(default=False, repr=False)  # whether the last _open() emptied the database
 
     @staticmethod
     def last_build(site_dir: Path, fingerprint: str) -> tuple[dict[str, str], dict[str, PageRecord]] | None:
@@ -203,12 +205,32 @@ class BuildCache:
 
     def save(self, site_dir: Path, fingerprint: str) -> None:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
+        self._saving(site_dir, fingerprint, self._save)
+
+    def save_parsed(self, site_dir: Path, fingerprint: str) -> str:
+        """Write the events, their texts and the cards that changed, as save() would (most of the work of
+        saving after a first build), ahead of it: in a helper process while the parent writes the pages.
+        Whether they were written ("", or "afresh" if the database was emptied first): if so, the parent
+        calls parsed_saved() with it before save()."""
+        self._emptied = False
+        if not self._saving(site_dir, fingerprint, self._save_parsed):
+            return NOT_SAVED
+        return "afresh" if self._emptied else ""
+
+    def parsed_saved(self, events: dict[str, CachedEvent], cards: set[str], how: str) -> None:
+        """save_parsed() wrote these events and cards (as they were when it started): save() skips them."""
+        self._saved_events, self._saved_cards = events, cards
+        if how == "afresh":  # what else the database held is gone too
+            self._saved_pages, self._saved_charts, self._saved_output = {}, set(), ""
+            self._new_layouts = set(self._layouts)
+
+    def _saving(self, site_dir: Path, fingerprint: str, write: Callable[[Path, str], None]) -> bool:
         folder = site_dir / CACHE_DIR
         path = folder / CACHE_FILE
         try:
             folder.mkdir(exist_ok=True)
             try:
-                self._save(path, fingerprint)
+                write(path, fingerprint)
             except sqlite3.OperationalError:  # locked, read-only, disk full...: leave the file alone
                 raise
             except sqlite3.DatabaseError:  # not a database, or a damaged one: start the file afresh
@@ -217,56 +239,77 @@ class BuildCache:
                 self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
                 self._saved_charts = set()
                 self._new_layouts = set(self._layouts)
-                self._save(path, fingerprint)
+                self._emptied = True
+                write(path, fingerprint)
         except (OSError, sqlite3.Error) as error:
             print(f"warning: could not write the build cache: {error}", file=sys.stderr)
+            return False
+        return True
+
+    def _open(self, db: sqlite3.Connection, fingerprint: str) -> dict[str, str]:
+        """Make the database ours, emptied if it is of another format or fingerprint; its meta table."""
+        # No waiting for the disk: a crash of this process still leaves the database whole (SQLite's
+        # journal), and a power cut that damages it only means the next build starts it afresh.
+        db.execute("PRAGMA synchronous=OFF")
+        db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+        if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
+            db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
+            self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
+            self._new_layouts = set(self._layouts)
+            self._saved_output = ""
+            self._emptied = True
+            meta = {}
+        db.executescript(_SCHEMA)
+        if not meta:
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
+        return meta
+
+    def _save_parsed(self, path: Path, fingerprint: str) -> None:
+        with sqlite3.connect(path) as db:
+            self._open(db, fingerprint)
+            self._write_parsed(db, path.parent)
+
+    def _write_parsed(self, db: sqlite3.Connection, folder: Path) -> None:
+        """The events, texts and cards added or changed since they were last saved."""
+        changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
+        # the texts of events parsed since (a stored event's are in the database, unless it is new)
+        texts = [event for event in (self.events[rel].event for rel in changed)
+                 if not self._saved_events or not isinstance(event, StoredEvent)
+                 or isinstance(event.__dict__["_store"], SpilledTexts)]
+        files, in_files, texts = _keep_text_files(folder, texts)
+        db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
+        db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
+        db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
+                       ((key, *texts) for key, texts in texts_of(texts)))
+        dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
+        shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
+        for rel, e in self.events.items():
+            shard = _shard(rel)
+            if shard in shards:
+                shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
+        db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
+                       ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
+        card_shards: dict[int, dict[str, str]] = {
+            _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
+        if card_shards:
+            for key, html in self.cards.items():
+                if (shard := _card_shard(key)) in card_shards:
+                    card_shards[shard][key] = html
+        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
+                       ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
+        self._saved_events = dict(self.events)
+        self._saved_cards = set(self.cards)
 
     def _save(self, path: Path, fingerprint: str) -> None:
         with sqlite3.connect(path) as db:
-            # No waiting for the disk: a crash of this process still leaves the database whole (SQLite's
-            # journal), and a power cut that damages it only means the next build starts it afresh.
-            db.execute("PRAGMA synchronous=OFF")
-            db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
-            meta = dict(db.execute("SELECT name, value FROM meta"))
-            if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
-                db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
-                self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
-                self._new_layouts = set(self._layouts)
-                meta = {}
-            db.executescript(_SCHEMA)
-            if not meta:
-                db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
+            meta = self._open(db, fingerprint)
             if self.output != self._saved_output or "output" not in meta:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (self.output,))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
             if not self.summary:
                 db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
-            changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
-            # the texts of events parsed since (a stored event's are in the database, unless it is new)
-            texts = [event for event in (self.events[rel].event for rel in changed)
-                     if not self._saved_events or not isinstance(event, StoredEvent)
-                     or isinstance(event.__dict__["_store"], SpilledTexts)]
-            files, in_files, texts = _keep_text_files(path.parent, texts)
-            db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
-            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
-            db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
-                           ((key, *texts) for key, texts in texts_of(texts)))
-            dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
-            shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
-            for rel, e in self.events.items():
-                shard = _shard(rel)
-                if shard in shards:
-                    shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
-            db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
-                           ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
-            card_shards: dict[int, dict[str, str]] = {
-                _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
-            if card_shards:
-                for key, html in self.cards.items():
-                    if (shard := _card_shard(key)) in card_shards:
-                        card_shards[shard][key] = html
-            db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
-                           ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
+            self._write_parsed(db, path.parent)
             db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
                            [(key, svg) for key, svg in self.charts.items() if key not in self._saved_charts])
             db.executemany("DELETE FROM charts WHERE key = ?",
@@ -284,8 +327,6 @@ class BuildCache:
             unused = _compact_text_files(db, path.parent, live)
         for name in unused:  # once the database no longer names them
             (path.parent / name).unlink(missing_ok=True)
-        self._saved_events = dict(self.events)
-        self._saved_cards = set(self.cards)
         self._saved_charts = set(self.charts)
         self._saved_pages = dict(self.pages)
         self._saved_output = self.output

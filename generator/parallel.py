@@ -141,6 +141,32 @@ reads between its own groups.
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class Background:
+    """A function run in a forked child while this process goes on; its result is a small number."""
+
+    def __init__(self, function: Callable[[], int]) -> None:
+        self.pid = 0
+        self.result: int | None = None
+        if workers() == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            self.result = function()  # no core to spare: at once, here
+            return
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+            code = 255
+            try:
+                code = function()
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def wait(self) -> int:
+        """function()'s result (0-254), or 255 if it failed."""
+        if self.result is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.result = os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 255
+        return self.result
+
+
 WORK_PREFIX = "timeline-work-"  # + the parent's pid: the helpers' results, in the temporary folder
 
 

@@ -220,6 +220,55 @@ def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_f
     assert "Revised summary" in (many.root / "output/events/e04/index.html").read_text()
 
 
+def cached_events(site) -> int:
+    from generator.cache import BuildCache
+
+    return len(BuildCache.load(site.root, Builder(BuildOptions(site.root)).fingerprint).events)
+
+
+def written_by_this_process(monkeypatch) -> list[int]:
+    """How many events each cache save of this process (not of its children) wrote."""
+    import generator.cache as cache_module
+
+    counts: list[int] = []
+    real = cache_module.BuildCache._write_parsed
+
+    def counting(cache, db, folder):
+        counts.append(sum(cache._saved_events.get(rel) is not e for rel, e in cache.events.items()))
+        return real(cache, db, folder)
+
+    monkeypatch.setattr(cache_module.BuildCache, "_write_parsed", counting)
+    return counts
+
+
+def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkeypatch):
+    counts = written_by_this_process(monkeypatch)
+    build(BuildOptions(many.root))
+    assert counts == [0]  # the child wrote all of them
+    assert cached_events(many) == 80
+
+
+@pytest.mark.parametrize("failure", ["raises", "cannot write"])
+def test_the_events_are_saved_after_all_when_the_child_could_not(many, monkeypatch, tmp_path, failure):
+    import generator.cache as cache_module
+
+    def failing(cache, site_dir, fingerprint):
+        if failure == "raises":  # having made the database, before writing the events into it
+            (site_dir / CACHE_DIR).mkdir(exist_ok=True)
+            with sqlite3.connect(site_dir / CACHE_DIR / CACHE_FILE) as db:
+                cache._open(db, fingerprint)
+            raise RuntimeError("lost")
+        return cache_module.NOT_SAVED
+
+    monkeypatch.setattr(cache_module.BuildCache, "save_parsed", failing)
+    counts = written_by_this_process(monkeypatch)
+    build(BuildOptions(many.root))
+    assert counts == [80]
+    assert cached_events(many) == 80
+    build(BuildOptions(many.root, output_dir=tmp_path / "fresh", use_cache=False))
+    assert tree_digest(many.root / "output") == tree_digest(tmp_path / "fresh")
+
+
 def text_files(site) -> tuple[list[str], list[str]]:
     """The cache's text files: as its database names them, and as they are in the folder."""
     with sqlite3.connect(site.root / CACHE_DIR / CACHE_FILE) as db:

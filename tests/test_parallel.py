@@ -68,3 +68,20 @@ def test_the_results_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, m
     parallel.map_groups(doubled, [[n] for n in range(100)])
     assert not leftover.exists() and alive.exists()
     assert [path.name for path in tmp_path.iterdir()] == [alive.name]  # its own folder is gone too
+
+
+def test_background_gives_the_childs_result_or_255_if_it_failed(tmp_path):
+    marker = tmp_path / "ran"
+
+    def work():
+        marker.write_text(str(os.getpid()))
+        return 7
+
+    job = parallel.Background(work)
+    assert job.wait() == 7 and job.wait() == 7
+    assert marker.read_text() != str(os.getpid())  # it ran in a child
+
+    def broken():
+        raise RuntimeError("lost")
+
+    assert parallel.Background(broken).wait() == 255
