@@ -109,7 +109,7 @@ class Builder:
         self._spill: Path | None = None  # where the workers of this run write the fragments they make
         self.one_shot = False  # build(): one run, then the cache saved; the workers spill the events' texts too
         self._spilled_texts: SpilledTexts | None = None
-        self._saver: tuple[Background, dict[str, CachedEvent], set[str]] | None = None  # see _save_parsed()
+        self._saver: tuple[Background, dict[str, CachedEvent]] | None = None  # see _save_parsed()
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""
@@ -153,7 +153,7 @@ class Builder:
             self.cache.save(self.options.site_dir, self.fingerprint)
 
     def _save_parsed(self) -> None:
-        """After a first build's parse pass, its events and cards go into the new cache in a child process
+        """After a first build's parse pass, its events go into the new cache in a child process
         while this one plans and renders (a third of a second that the other core is free for; save_cache()
         then writes the rest). Not when a cache was loaded: this process may read it meanwhile."""
         cache = self.cache
@@ -162,16 +162,16 @@ class Builder:
             return
         outcomes = {"": 0, "afresh": 1, NOT_SAVED: 2}
         self._saver = (Background(lambda: outcomes[cache.save_parsed(self.options.site_dir, self.fingerprint)]),
-                       dict(cache.events), set(cache.cards))
+                       dict(cache.events))
 
     def _parsed_saved(self) -> None:
         """Wait for _save_parsed()'s child; what it saved need not be saved again."""
         if self._saver is not None:
-            saver, events, cards = self._saver
+            saver, events = self._saver
             self._saver = None
             outcome = saver.wait()
             if outcome in (0, 1):
-                self.cache.parsed_saved(events, cards, "afresh" if outcome else "")
+                self.cache.parsed_saved(events, "afresh" if outcome else "")
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, problems: Problems) -> Site | None:
@@ -487,6 +487,7 @@ class Builder:
         # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
         # fragments they read. After an edit, forking would cost more than the few pages and the patched
         # open data take.
+        self._parsed_saved()  # (its child's memory and the helpers' would add up)
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
                               alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
                               renderer=renderer,

@@ -208,20 +208,21 @@ class BuildCache:
         self._saving(site_dir, fingerprint, self._save)
 
     def save_parsed(self, site_dir: Path, fingerprint: str) -> str:
-        """Write the events, their texts and the cards that changed, as save() would (most of the work of
-        saving after a first build), ahead of it: in a helper process while the parent writes the pages.
-        Whether they were written ("", or "afresh" if the database was emptied first): if so, the parent
-        calls parsed_saved() with it before save()."""
+        """Write the events and their texts that changed, as save() would (most of the work of saving after a
+        first build), ahead of it: in a child process while the parent plans and renders. (Not the cards: the
+        child's reading them would copy their 15 MB into its memory, and pickling them is quick.) Whether
+        they were written ("", or "afresh" if the database was emptied first): if so, the parent calls
+        parsed_saved() with it before save()."""
         self._emptied = False
         if not self._saving(site_dir, fingerprint, self._save_parsed):
             return NOT_SAVED
         return "afresh" if self._emptied else ""
 
-    def parsed_saved(self, events: dict[str, CachedEvent], cards: set[str], how: str) -> None:
-        """save_parsed() wrote these events and cards (as they were when it started): save() skips them."""
-        self._saved_events, self._saved_cards = events, cards
+    def parsed_saved(self, events: dict[str, CachedEvent], how: str) -> None:
+        """save_parsed() wrote these events (as they were when it started): save() skips them."""
+        self._saved_events = events
         if how == "afresh":  # what else the database held is gone too
-            self._saved_pages, self._saved_charts, self._saved_output = {}, set(), ""
+            self._saved_cards, self._saved_pages, self._saved_charts, self._saved_output = set(), {}, set(), ""
             self._new_layouts = set(self._layouts)
 
     def _saving(self, site_dir: Path, fingerprint: str, write: Callable[[Path, str], None]) -> bool:
@@ -268,10 +269,10 @@ class BuildCache:
     def _save_parsed(self, path: Path, fingerprint: str) -> None:
         with sqlite3.connect(path) as db:
             self._open(db, fingerprint)
-            self._write_parsed(db, path.parent)
+            self._write_parsed(db, path.parent, cards=False)
 
-    def _write_parsed(self, db: sqlite3.Connection, folder: Path) -> None:
-        """The events, texts and cards added or changed since they were last saved."""
+    def _write_parsed(self, db: sqlite3.Connection, folder: Path, cards: bool = True) -> None:
+        """The events, texts and (unless not asked for) cards added or changed since they were last saved."""
         changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
         # the texts of events parsed since (a stored event's are in the database, unless it is new)
         texts = [event for event in (self.events[rel].event for rel in changed)
@@ -290,6 +291,11 @@ class BuildCache:
                 shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
         db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
                        ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
+        self._saved_events = dict(self.events)
+        if cards:
+            self._write_cards(db)
+
+    def _write_cards(self, db: sqlite3.Connection) -> None:
         card_shards: dict[int, dict[str, str]] = {
             _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
         if card_shards:
@@ -298,7 +304,6 @@ class BuildCache:
                     card_shards[shard][key] = html
         db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
                        ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
-        self._saved_events = dict(self.events)
         self._saved_cards = set(self.cards)
 
     def _save(self, path: Path, fingerprint: str) -> None:

@@ -233,9 +233,9 @@ def written_by_this_process(monkeypatch) -> list[int]:
     counts: list[int] = []
     real = cache_module.BuildCache._write_parsed
 
-    def counting(cache, db, folder):
+    def counting(cache, db, folder, **options):
         counts.append(sum(cache._saved_events.get(rel) is not e for rel, e in cache.events.items()))
-        return real(cache, db, folder)
+        return real(cache, db, folder, **options)
 
     monkeypatch.setattr(cache_module.BuildCache, "_write_parsed", counting)
     return counts
