@@ -140,9 +140,15 @@ class SpilledTexts(TextStore):
         return found
 
     def adopt(self, event: Event, spans: tuple[Spilled, Spilled, Spilled]) -> StoredEvent:
-        """The event (parsed by a worker that spilled its texts) as a StoredEvent reading them from here."""
+        """The event (parsed by a worker that spilled its texts) made a StoredEvent reading them from here."""
         self.spans[event.fingerprint] = spans
-        return unpack(pack(event), self)
+        fields = event.__dict__
+        for name in TEXTS:
+            del fields[name]
+        fields["_store"] = self
+        event.__class__ = StoredEvent
+        assert isinstance(event, StoredEvent)
+        return event
 
     def close(self) -> None:
         if self._reader is not None:
