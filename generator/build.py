@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from .cache import CACHE_DIR, NOT_SAVED, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, \
+from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, \
     fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
@@ -157,21 +157,17 @@ class Builder:
         while this one plans and renders (a third of a second that the other core is free for; save_cache()
         then writes the rest). Not when a cache was loaded: this process may read it meanwhile."""
         cache = self.cache
-        if not (self.one_shot and self.options.use_cache and cache.path is None and workers() > 1 and
-                len(cache.events) - len(cache._saved_events) >= MIN_PARALLEL):
-            return
-        outcomes = {"": 0, "afresh": 1, NOT_SAVED: 2}
-        self._saver = (Background(lambda: outcomes[cache.save_parsed(self.options.site_dir, self.fingerprint)]),
-                       dict(cache.events))
+        if self.one_shot and self.options.use_cache and cache.path is None and workers() > 1 and \
+                cache.unsaved_events() >= MIN_PARALLEL:
+            self._saver = (Background(lambda: cache.save_parsed(self.options.site_dir, self.fingerprint)),
+                           dict(cache.events))
 
     def _parsed_saved(self) -> None:
         """Wait for _save_parsed()'s child; what it saved need not be saved again."""
         if self._saver is not None:
             saver, events = self._saver
             self._saver = None
-            outcome = saver.wait()
-            if outcome in (0, 1):
-                self.cache.parsed_saved(events, "afresh" if outcome else "")
+            self.cache.parsed_saved(events, saver.wait())
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, problems: Problems) -> Site | None:
@@ -484,10 +480,10 @@ class Builder:
         events = [("page", n) for n, job in enumerate(stale) if job.kind == "event"]
         groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
                                                                       for i in range(0, len(events), 200)]
+        self._parsed_saved()  # before forking the helpers: its child's memory and theirs would add up
         # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
         # fragments they read. After an edit, forking would cost more than the few pages and the patched
         # open data take.
-        self._parsed_saved()  # (its child's memory and the helpers' would add up)
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
                               alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
                               renderer=renderer,

@@ -34,7 +34,7 @@ from .model import Event
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
 FORMAT = "11"
-NOT_SAVED = "not saved"  # save_parsed() could not write
+SAVED, SAVED_AFRESH, NOT_SAVED = 0, 1, 2  # what save_parsed() did: wrote, wrote into an emptied database, failed
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
@@ -207,21 +207,28 @@ class BuildCache:
         """Write what changed since load() or the last save(); a failure to write is only a warning."""
         self._saving(site_dir, fingerprint, self._save)
 
-    def save_parsed(self, site_dir: Path, fingerprint: str) -> str:
+    def save_parsed(self, site_dir: Path, fingerprint: str) -> int:
         """Write the events and their texts that changed, as save() would (most of the work of saving after a
         first build), ahead of it: in a child process while the parent plans and renders. (Not the cards: the
         child's reading them would copy their 15 MB into its memory, and pickling them is quick.) Whether
-        they were written ("", or "afresh" if the database was emptied first): if so, the parent calls
-        parsed_saved() with it before save()."""
+        they were written (SAVED, SAVED_AFRESH if the database was emptied first, or NOT_SAVED): if so, the
+        parent calls parsed_saved() before save()."""
         self._emptied = False
         if not self._saving(site_dir, fingerprint, self._save_parsed):
             return NOT_SAVED
-        return "afresh" if self._emptied else ""
+        return SAVED_AFRESH if self._emptied else SAVED
 
-    def parsed_saved(self, events: dict[str, CachedEvent], how: str) -> None:
-        """save_parsed() wrote these events (as they were when it started): save() skips them."""
+    def unsaved_events(self) -> int:
+        """How many events were added or changed since the last save (or load)."""
+        return sum(self._saved_events.get(rel) is not entry for rel, entry in self.events.items())
+
+    def parsed_saved(self, events: dict[str, CachedEvent], outcome: int) -> None:
+        """save_parsed() wrote these events (as they were when it started), with this outcome: save() skips
+        them."""
+        if outcome not in (SAVED, SAVED_AFRESH):
+            return
         self._saved_events = events
-        if how == "afresh":  # what else the database held is gone too
+        if outcome == SAVED_AFRESH:  # what else the database held is gone too
             self._saved_cards, self._saved_pages, self._saved_charts, self._saved_output = set(), {}, set(), ""
             self._new_layouts = set(self._layouts)
 

@@ -234,7 +234,7 @@ def written_by_this_process(monkeypatch) -> list[int]:
     real = cache_module.BuildCache._write_parsed
 
     def counting(cache, db, folder, **options):
-        counts.append(sum(cache._saved_events.get(rel) is not e for rel, e in cache.events.items()))
+        counts.append(cache.unsaved_events())
         return real(cache, db, folder, **options)
 
     monkeypatch.setattr(cache_module.BuildCache, "_write_parsed", counting)
