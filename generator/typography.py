@@ -12,16 +12,19 @@ import re
 _TOKENS = re.compile(r"(<[^>]*>)", re.S)
 _VERBATIM = re.compile(r"<(/?)(code|pre|kbd|samp|script|style)\b", re.I)
 
-_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|'(?=\d\ds\b)")
-# an opening quote stands at the start or after a space, an opening bracket or a dash
-_OPENING_DOUBLE = re.compile(r"(?:^|(?<=[\s(\[{\u2014\u2013-]))\"")
-_OPENING_SINGLE = re.compile(r"(?:^|(?<=[\s(\[{\u2014\u2013-]))'")
-_QUICK = re.compile(r"[\"']|--|\.\.\.|&quot;|&#39;")
+# Each expression starts with the quote it replaces, for the regular expression engine to look for it
+# rather than try every position of the text (the lookbehind then checks what comes before).
+# an apostrophe stands between two letters or digits, or before a decade ('90s)
+_APOSTROPHE = re.compile(r"'(?:(?<=\w')(?=\w)|(?=\d\ds\b))")
+# an opening quote stands at the start (see _opening) or after a space, an opening bracket or a dash
+_OPENING_DOUBLE = re.compile(r"\"(?<=[\s(\[{\u2014\u2013-]\")")
+_OPENING_SINGLE = re.compile(r"'(?<=[\s(\[{\u2014\u2013-]')")
+_SPECIAL = ('"', "'", "--", "...", "&quot;", "&#39;")
 
 
 def smarten(html: str) -> str:
     """Replace straight quotes, -- , --- and ... in the text of html (not in tags or code)."""
-    if not _QUICK.search(html):
+    if not any(special in html for special in _SPECIAL):
         return html
     out: list[str] = []
     verbatim = 0
@@ -46,7 +49,13 @@ def _smarten_text(text: str) -> str:
     if "..." in text:
         text = text.replace("...", "\u2026")
     if '"' in text:
-        text = _OPENING_DOUBLE.sub("\u201c", text).replace('"', "\u201d")
+        text = _opening(_OPENING_DOUBLE.sub("\u201c", text), '"', "\u201c").replace('"', "\u201d")
     if "'" in text:
-        text = _OPENING_SINGLE.sub("\u2018", _APOSTROPHE.sub("\u2019", text)).replace("'", "\u2019")
+        text = _opening(_OPENING_SINGLE.sub("\u2018", _APOSTROPHE.sub("\u2019", text)), "'", "\u2018")
+        text = text.replace("'", "\u2019")
     return text
+
+
+def _opening(text: str, quote: str, opening: str) -> str:
+    """The text with a quote at its very start made an opening one."""
+    return opening + text[1:] if text.startswith(quote) else text

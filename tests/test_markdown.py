@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -47,6 +49,29 @@ def test_fast_renderer_gives_the_same_html_on_the_bundled_content():
     for file in files:
         text = file.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
         assert FAST.render(text) == PLAIN.render(text), file
+
+
+# The rules of smarten, written plainly (each expression tried at every position of the text): the
+# quicker expressions of typography.py must replace the same quotes.
+_PLAIN_RULES = [(re.compile(r"(?<=\w)'(?=\w)|'(?=\d\ds\b)"), "\u2019"),
+                (re.compile(r"(?:^|(?<=[\s(\[{\u2014\u2013-]))'"), "\u2018"), (re.compile("'"), "\u2019")]
+_PLAIN_DOUBLE = [(re.compile(r"(?:^|(?<=[\s(\[{\u2014\u2013-]))\""), "\u201c"), (re.compile('"'), "\u201d")]
+
+
+def plain_smarten_text(text):
+    text = text.replace("&quot;", '"').replace("&#39;", "'").replace("---", "\u2014").replace("--", "\u2013")
+    text = text.replace("...", "\u2026")
+    for expression, replacement in [*_PLAIN_DOUBLE, *_PLAIN_RULES]:
+        text = expression.sub(replacement, text)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(['"', "'", "-", "--", "---", "...", "&quot;", "&#39;", "a", "9", "90s", "s", " ", "\n",
+                                 "(", "[", "{", "\u2014", "\u2013", "_", "é"]), max_size=30))
+def test_smart_punctuation_follows_its_plain_rules(pieces):
+    text = "".join(pieces)
+    assert smarten(f"<p>{text}</p>") == f"<p>{plain_smarten_text(text)}</p>"
 
 
 def test_smart_punctuation_outside_code():
