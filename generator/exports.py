@@ -8,7 +8,6 @@ serialised compactly with sorted keys, so two builds of the same content are byt
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
@@ -65,15 +64,12 @@ def _around_events(document: dict[str, Any]) -> tuple[bytes, bytes]:
     return head.encode("utf-8"), tail.encode("utf-8")
 
 
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
-
-
 def _csv_line(cells: list[str]) -> str:
     """The row as csv.writer(lineterminator="\r\n") writes it, in a fifth of the time (long summaries)."""
     if cells == [""]:
         return '""\r\n'
-    return ",".join('"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
-                    for cell in cells) + "\r\n"
+    return ",".join('"' + cell.replace('"', '""') + '"' if '"' in cell or "," in cell or "\n" in cell or "\r" in cell
+                    else cell for cell in cells) + "\r\n"
 
 
 def _json(document: Any) -> str:
