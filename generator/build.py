@@ -35,7 +35,7 @@ from .parallel import MIN_PARALLEL, Background, map_chunks, map_groups, state, w
 from .exports import Join, event_fragments
 from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
-from .render import PageJob, Renderer, make_environment
+from .render import TEMPLATE_CACHE, PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
 from .spill import TEXTS_SUFFIX, SpillReader, Spilled, spill
 from .stored import SpilledTexts, StoredEvent, preload
@@ -214,7 +214,7 @@ class Builder:
                                  *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)))
         self.data_key = digest("data", config_key)  # the open data shows no template
         if self._environment is None or self._environment[0] != templates_key:
-            bytecode = options.site_dir / CACHE_DIR / "templates" if options.use_cache else None
+            bytecode = options.site_dir / CACHE_DIR / TEMPLATE_CACHE if options.use_cache else None
             self._environment = (templates_key, make_environment(templates, bytecode))
         self.environment = self._environment[1]
         # Cards show one event each: they are rendered with the events' Markdown, in the same workers.

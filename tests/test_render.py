@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jinja2
+from markupsafe import Markup
 import pytest
 
 from generator.config import load_config
@@ -49,3 +50,36 @@ def test_each_renderer_renders_with_its_own_globals(site):
     assert second.page("t.html") != first.page("t.html")
     assert second.page("t.html") == "https://two.example/a/"
     assert first.page("t.html") == "https://one.example/a/"
+
+
+class Html:
+    def __html__(self):
+        return "<i>safe</i>"
+
+    def __str__(self):
+        return "<unsafe>"
+
+
+class Text(str):  # a string of a class of its own
+    pass
+
+
+VALUES = ["plain", "a & b", "<b>", 'say "x"', "it's", "", Markup("<b>kept</b>"), Text("<t>"), Html(), 42, 2.5, None,
+          True, ["<l>"]]
+
+
+@pytest.mark.parametrize("template", [
+    "{% for value in values %}[{{ value }}]{% endfor %}",
+    "{% for value in values %}[{{ value ~ '<' }}|{{ value | string }}|{{ value | e }}]{% endfor %}",
+    "{% autoescape false %}{% for value in values %}[{{ value }}]{% endfor %}{% endautoescape %}",
+    "{% autoescape flag %}{% for value in values %}[{{ value }}]{% endfor %}{% endautoescape %}",
+])
+def test_templates_escape_as_jinja2_does(tmp_path, template):
+    (tmp_path / "t.html").write_text(template)
+    (tmp_path / "t.txt").write_text(template)
+    ours = make_environment(tmp_path)
+    theirs = jinja2.Environment(loader=ours.loader, autoescape=ours.autoescape, undefined=jinja2.StrictUndefined)
+    for name in ("t.html", "t.txt"):
+        for flag in (True, False):
+            expected = theirs.get_template(name).render(values=VALUES, flag=flag)
+            assert ours.get_template(name).render(values=VALUES, flag=flag) == expected
