@@ -93,7 +93,7 @@ _PLAIN: dict[types.FunctionType, bool] = {}  # whether a method's function takes
 
 
 class _Context(jinja2.runtime.Context):
-    """Jinja2's context, calling plain methods and built-in methods straight away: its own call() looks
+    """Jinja2's context, calling plain methods, built-in methods and macros straight away: its own call() looks
     for pass_context and the like on every callable, at every call in a template (a tenth of the
     rendering time of an event page)."""
 
@@ -104,8 +104,8 @@ class _Context(jinja2.runtime.Context):
             plain = _PLAIN.get(function)
             if plain is None:
                 plain = _PLAIN[function] = not hasattr(function, "jinja_pass_arg")
-        else:
-            plain = kind is types.BuiltinMethodType  # (a built-in cannot be marked pass_context)
+        else:  # (a built-in cannot be marked pass_context, nor is a macro)
+            plain = kind is types.BuiltinMethodType or kind is jinja2.runtime.Macro
         if not plain:
             return super().call(__obj, *args, **kwargs)
         if kwargs:

@@ -19,7 +19,10 @@ def renderer(site, environment=None, base_url=None) -> Renderer:
 
 def test_functions_that_take_the_context_still_get_it(site):
     (site.root / "templates/t.html").write_text(
-        "{{ shout('a') }} {{ politely('b') }} {{ greet() }} {{ 'x-y'.split('-') | join('+') }} {{ numbers | map('string') | join }}")
+        "{% macro box(x) %}[{{ x }}{% if caller is defined %}{{ caller() }}{% endif %}]{% endmacro %}"
+        "{{ shout('a') }} {{ politely('b') }} {{ greet() }} {{ 'x-y'.split('-') | join('+') }}"
+        " {{ numbers | map('string') | join }}"
+        " {% for n in numbers %}{{ box(n) }}{% endfor %}{% call box('c') %}!{% endcall %}")
     r = renderer(site)
     r.env.globals["greet"] = jinja2.pass_context(lambda context: "hello " + context["who"])
 
@@ -32,7 +35,7 @@ def test_functions_that_take_the_context_still_get_it(site):
             return f"{text}, {context['who']}"
     shouter = Shouter()
     r._globals.update(greet=r.env.globals["greet"], shout=shouter.shout, politely=shouter.politely)
-    assert r.page("t.html", who="you", numbers=[1, 2]) == "A b, you hello you x+y 12"
+    assert r.page("t.html", who="you", numbers=[1, 2]) == "A b, you hello you x+y 12 [1][2][c!]"
 
 
 def test_calling_what_is_not_defined_names_it(site):
