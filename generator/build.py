@@ -463,31 +463,35 @@ class Builder:
             key = digest(content)
             if not staging.fresh(rel, key):
                 staging.put(rel, key, content)
-        if first is None:
-            published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep)
-        else:  # the feeds, sitemap and open data are left as they are, for the next run
-            published, kept = [], [rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED)]
+        if first is not None:  # the feeds, sitemap and open data are left as they are, for the next run
+            kept = [rel for rel, record in staging.records.items() if record.key.startswith(PUBLISHED)]
             keep.update(kept)
             result.deferred += sorted(kept)
-        # Every stale page in the workers, which write them into the staging folder: the lists first (few,
-        # large), then the event pages (many, small).
-        if len(stale) >= MIN_PARALLEL:  # many pages show them: computed once here rather than in each worker
-            if any(job.kind in ("home", "actor") for job in stale):
-                renderer.chart.home()  # every lane's SVG
-            if any(job.kind in ("home", "places", "place") for job in stale):
-                renderer.map  # noqa: B018
-        lists = [("page", n) for n, job in enumerate(stale) if job.kind != "event"]
-        events = [("page", n) for n, job in enumerate(stale) if job.kind == "event"]
+        # The pages that show the chart or the map (the home page, the places, each actor's first page), the
+        # feeds and the open data in this process, while the helpers start on the rest: the chart and the
+        # map are made once, here, and the helpers would copy the (shared) events' fragments they read.
+        own = [n for n, job in enumerate(stale)
+               if job.kind in ("home", "places") or (job.kind == "actor" and job.args[1] == 0)]
+        owned = set(own)
+
+        def alongside() -> list[tuple[str, str, Staged]]:
+            made = _render_pages(own)
+            if first is None:
+                published = self._stale_publishing(site, [job.rel for job in jobs], staging, keep)
+                made += [(rel, job.key, staging.stage(rel, content)) for job in published for rel, content in
+                         job.produce()]
+            return made
+
+        # Every other stale page in the workers, which write them into the staging folder: the lists first
+        # (few, large), then the event pages (many, small).
+        lists = [n for n, job in enumerate(stale) if job.kind != "event" and n not in owned]
+        events = [n for n, job in enumerate(stale) if job.kind == "event"]
         groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
                                                                       for i in range(0, len(events), 200)]
-        self._parsed_saved()  # before forking the helpers: its child's memory and theirs would add up
-        # The feeds and open data in this process meanwhile: the workers would copy the (shared) events'
-        # fragments they read. After an edit, forking would cost more than the few pages and the patched
-        # open data take.
+        # (After an edit, forking would cost more than the few pages and the patched open data take.)
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
-                              alongside=lambda: _render_pages([("publish", n) for n in range(len(published))]),
-                              renderer=renderer,
-                              staging=staging, site_dir=options.site_dir, pages=stale, published=published)
+                              alongside=alongside, renderer=renderer, staging=staging, site_dir=options.site_dir,
+                              pages=stale)
         for rel, key, written in outcomes:
             if key.startswith(PUBLISHED):
                 if rel in keep:
@@ -674,26 +678,18 @@ def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:
         raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
 
 
-def _render_pages(chunk: Sequence[tuple[str, int]]) -> list[tuple[str, str, Staged]]:
-    """Worker: render pages and published files into the staging folder; (path, key, what stage() did)."""
+def _render_pages(chunk: Sequence[int]) -> list[tuple[str, str, Staged]]:
+    """Worker: render pages (by their index in the "pages" handed over) into the staging folder; (path, key,
+    what stage() did)."""
     renderer: Renderer = state("renderer")
     staging: Staging = state("staging")
-    results = []
-    made: list[tuple[PageJob, bytes]] = []
+    pages: list[PageJob] = state("pages")
     try:
-        for what, index in chunk:
-            if what == "publish":
-                job: PublishJob = state("published")[index]
-                for rel, content in job.produce():
-                    results.append((rel, job.key, staging.stage(rel, content)))
-            else:
-                page: PageJob = state("pages")[index]
-                made.append((page, renderer.render(page).encode("utf-8")))
+        made = [(page, renderer.render(page).encode("utf-8")) for page in (pages[index] for index in chunk)]
     except jinja2.TemplateError as error:
         raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
     # written after the group is rendered, not one by one between the renderings (see _parse_events)
-    results.extend((page.rel, page.key, staging.stage(page.rel, content)) for page, content in made)
-    return results
+    return [(page.rel, page.key, staging.stage(page.rel, content)) for page, content in made]
 
 
 def _static_files(folder: Path) -> list[tuple[Path, str]]:

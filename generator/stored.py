@@ -8,6 +8,7 @@ used makes loading the cache several times faster; a StoredEvent is otherwise an
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import sqlite3
 from pathlib import Path
@@ -195,9 +196,12 @@ class StoredEvent(Event):
         return Event, tuple(getattr(self, field.name) for field in dataclasses.fields(Event))
 
 
+_PACK = operator.attrgetter(*FIELDS)
+
+
 def pack(event: Event) -> tuple[Any, ...]:
     """An event's fields without its texts, in FIELDS order."""
-    return tuple(getattr(event, name) for name in FIELDS)
+    return _PACK(event)
 
 
 def unpack(values: Iterable[Any], store: TextStore) -> StoredEvent:
