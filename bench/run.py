@@ -122,7 +122,7 @@ def measure(count: int, runs: int) -> dict[str, object]:
     size_kb, page = largest_page_kb(site)
     return {"events": count, "cold": statistics.median(colds), "nochange": statistics.median(nochange),
             "edit": statistics.median(edits), "peak": max(peaks), "edit_peak": peaks[-1], "largest_kb": size_kb,
-            "largest": page}
+            "largest": page, "runs": {"cold": colds, "no change": nochange, "one edit": edits}}
 
 
 def hugo_cold(count: int) -> float | None:
@@ -155,6 +155,10 @@ def main() -> None:
     for row in rows:
         print(f"{row['events']:>7} | {row['cold']:>8.2f} s | {row['nochange']:>7.2f} s | {row['edit']:>6.2f} s | "
               f"{row['peak']:>8.0f} MB | {row['edit_peak']:>8.0f} MB | {row['largest_kb']:.0f} KB ({row['largest']})")
+    for row in rows:  # the machine's speed varies from run to run: each run, not only the median
+        print(f"{row['events']:>7} events, each run: " + "; ".join(
+            f"{what} " + " ".join(f"{seconds:.2f}" for seconds in times)
+            for what, times in row["runs"].items()))  # type: ignore[attr-defined]
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         ratio = float(small["cold"]) / float(large["cold"])  # type: ignore[arg-type]
