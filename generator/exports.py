@@ -132,8 +132,7 @@ def actor_record(site: Site, actor: Actor) -> dict[str, Any]:
 
 # -- events.csv ----------------------------------------------------------------------------------
 def csv_row(event: Event, record: dict[str, Any]) -> list[str]:
-    row = {key: _cell(value) for key, value in record.items()}
-    row.update({
+    lists = {
         "actors": LIST_SEPARATOR.join(event.actors),
         "denied_by": LIST_SEPARATOR.join(event.denied_by),
         "tags": LIST_SEPARATOR.join(event.tags),
@@ -141,8 +140,8 @@ def csv_row(event: Event, record: dict[str, Any]) -> list[str]:
         "sources": "\n".join(_source_line(s) for s in event.sources),
         "source_urls": "\n".join(s.url for s in event.sources),
         "summary": event.body.strip(),
-    })
-    return [row[column] for column in CSV_COLUMNS]
+    }
+    return [lists[column] if column in lists else _cell(record[column]) for column in CSV_COLUMNS]
 
 
 def _cell(value: Any) -> str:
