@@ -241,7 +241,17 @@ def written_by_this_process(monkeypatch) -> list[int]:
     return counts
 
 
-def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkeypatch):
+@pytest.fixture
+def two_cores(monkeypatch):
+    """As on a machine with two cores (or more), whatever this one has."""
+    import generator.build as build_module
+    import generator.parallel as parallel
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(build_module, "workers", lambda: 2)
+
+
+def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkeypatch, two_cores):
     counts = written_by_this_process(monkeypatch)
     build(BuildOptions(many.root))
     assert counts == [0]  # the child wrote all of them
@@ -249,7 +259,7 @@ def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkey
 
 
 @pytest.mark.parametrize("failure", ["raises", "cannot write"])
-def test_the_events_are_saved_after_all_when_the_child_could_not(many, monkeypatch, tmp_path, failure):
+def test_the_events_are_saved_after_all_when_the_child_could_not(many, monkeypatch, tmp_path, failure, two_cores):
     import generator.cache as cache_module
 
     def failing(cache, site_dir, fingerprint):
