@@ -31,7 +31,7 @@ from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_page
 from .errors import Problem, Problems, SiteError
 from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
-from .parallel import MIN_PARALLEL, Background, map_chunks, map_groups, state, workers
+from .parallel import MIN_PARALLEL, Background, chunks, map_chunks, map_groups, state, workers
 from .exports import Join, event_fragments
 from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
@@ -486,8 +486,7 @@ class Builder:
         # (few, large), then the event pages (many, small).
         lists = [n for n, job in enumerate(stale) if job.kind != "event" and n not in owned]
         events = [n for n, job in enumerate(stale) if job.kind == "event"]
-        groups = [lists[i:i + 8] for i in range(0, len(lists), 8)] + [events[i:i + 200]
-                                                                      for i in range(0, len(events), 200)]
+        groups = [*(lists[i:i + 8] for i in range(0, len(lists), 8)), *chunks(events, workers())]
         # (After an edit, forking would cost more than the few pages and the patched open data take.)
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
                               alongside=alongside, renderer=renderer, staging=staging, site_dir=options.site_dir,

@@ -41,8 +41,19 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     """function(chunk) over chunks of items, in forked workers when worthwhile; results in order.
 
     progress, if given, is called with the number of items done after each chunk."""
-    size = max(16, min(200, len(items) // (workers() * 4)))  # small: the last one ends the work together
-    return map_groups(function, [items[i:i + size] for i in range(0, len(items), size)], progress, **shared)
+    return map_groups(function, chunks(items, workers()), progress, **shared)
+
+
+def chunks(items: Sequence[T], count: int, most: int = 200, least: int = 16) -> list[Sequence[T]]:
+    """items in chunks of at most `most`, smaller towards the end (a quarter of what is left for each of
+    count processes, but at least `least`), so that the processes run out of work at nearly the same time."""
+    parts: list[Sequence[T]] = []
+    start = 0
+    while start < len(items):
+        size = max(least, min(most, (len(items) - start) // (count * 4)))
+        parts.append(items[start:start + size])
+        start += size
+    return parts
 
 
 def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]],

@@ -85,3 +85,14 @@ def test_background_gives_the_childs_result_or_255_if_it_failed(tmp_path):
         raise RuntimeError("lost")
 
     assert parallel.Background(broken).wait() == 255
+
+
+def test_chunks_cover_the_items_in_order_and_shrink_towards_the_end():
+    items = list(range(10_000))
+    parts = parallel.chunks(items, 2)
+    assert [item for part in parts for item in part] == items
+    sizes = [len(part) for part in parts]
+    assert max(sizes) == 200 and sizes[0] == 200
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # (the last one holds what is left)
+    assert all(size >= 16 for size in sizes[:-1]) and sizes[-2] == 16
+    assert [len(part) for part in parallel.chunks(list(range(40)), 2)] == [16, 16, 8]
