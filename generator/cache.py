@@ -220,17 +220,25 @@ class BuildCache:
 
     def unsaved_events(self) -> int:
         """How many events were added or changed since the last save (or load)."""
-        return sum(self._saved_events.get(rel) is not entry for rel, entry in self.events.items())
+        return len(self._changed_events())
+
+    def _changed_events(self) -> list[str]:
+        return [rel for rel, entry in self.events.items() if self._saved_events.get(rel) is not entry]
+
+    def _forget_saved(self) -> None:
+        """The database was emptied: nothing is saved in it any more."""
+        self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
+        self._saved_output = ""
+        self._new_layouts = set(self._layouts)
+        self._emptied = True
 
     def parsed_saved(self, events: dict[str, CachedEvent], outcome: int) -> None:
         """save_parsed() wrote these events (as they were when it started), with this outcome: save() skips
         them."""
-        if outcome not in (SAVED, SAVED_AFRESH):
-            return
-        self._saved_events = events
         if outcome == SAVED_AFRESH:  # what else the database held is gone too
-            self._saved_cards, self._saved_pages, self._saved_charts, self._saved_output = set(), {}, set(), ""
-            self._new_layouts = set(self._layouts)
+            self._forget_saved()
+        if outcome in (SAVED, SAVED_AFRESH):
+            self._saved_events = events
 
     def _saving(self, site_dir: Path, fingerprint: str, write: Callable[[Path, str], None]) -> bool:
         folder = site_dir / CACHE_DIR
@@ -244,10 +252,7 @@ class BuildCache:
             except sqlite3.DatabaseError:  # not a database, or a damaged one: start the file afresh
                 for damaged in (path, path.with_name(path.name + "-journal")):
                     damaged.unlink(missing_ok=True)
-                self._saved_events, self._saved_cards, self._saved_pages, self._saved_output = {}, set(), {}, ""
-                self._saved_charts = set()
-                self._new_layouts = set(self._layouts)
-                self._emptied = True
+                self._forget_saved()
                 write(path, fingerprint)
         except (OSError, sqlite3.Error) as error:
             print(f"warning: could not write the build cache: {error}", file=sys.stderr)
@@ -263,10 +268,7 @@ class BuildCache:
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
             db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
-            self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
-            self._new_layouts = set(self._layouts)
-            self._saved_output = ""
-            self._emptied = True
+            self._forget_saved()
             meta = {}
         db.executescript(_SCHEMA)
         if not meta:
@@ -280,7 +282,7 @@ class BuildCache:
 
     def _write_parsed(self, db: sqlite3.Connection, folder: Path, cards: bool = True) -> None:
         """The events, texts and (unless not asked for) cards added or changed since they were last saved."""
-        changed = [rel for rel, e in self.events.items() if self._saved_events.get(rel) is not e]
+        changed = self._changed_events()
         # the texts of events parsed since (a stored event's are in the database, unless it is new)
         texts = [event for event in (self.events[rel].event for rel in changed)
                  if not self._saved_events or not isinstance(event, StoredEvent)

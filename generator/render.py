@@ -118,7 +118,6 @@ class _Context(jinja2.runtime.Context):
                                                 "exception")
 
 
-
 class _Environment(jinja2.Environment):
     """The templates' environment, with the code generator, escaping and context above."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .cache import PageRecord
 from .joined import Joined
+from .spill import write_all
 
 if TYPE_CHECKING:
     from .render import PageJob
@@ -245,9 +246,7 @@ def _write(path: str, content: bytes) -> tuple[int, int]:
     """Write a new file (with os calls: a file object costs two more system calls); its size and time."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, content)
         info = os.fstat(fd)
     finally:
         os.close(fd)
