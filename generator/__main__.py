@@ -14,6 +14,7 @@ from .config import load_config
 from .dates import DateError, parse_partial_date
 from .errors import Problem, Problems, SiteError
 from .fields import suggest
+from .model import SiteConfig
 
 
 def report(problems: list[Problem], what: str) -> None:
@@ -129,11 +130,33 @@ def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path |
                    f"no broken links.")
 
 
+def _actor_entry(text: str, config: SiteConfig) -> dict[str, str]:
+    """--actor ID[:ROLE[:SIDE]] as an actor entry {id, role, supports}, checked against site.yaml."""
+    ident, role, side, *rest = [*text.split(":"), "", ""]
+    if any(rest):
+        raise click.BadParameter(f"'{text}': write ID, ID:ROLE or ID:ROLE:SIDE", param_hint="--actor")
+    if ident not in config.actors:
+        raise click.BadParameter(f"unknown actor '{ident}'{suggest(ident, config.actors)}", param_hint="--actor")
+    entry = {"id": ident}
+    if role:
+        if role not in config.roles:
+            raise click.BadParameter(f"unknown role '{role}'{suggest(role, config.roles)}", param_hint="--actor")
+        entry["role"] = role
+    if side:
+        if side not in config.sides:
+            raise click.BadParameter(f"unknown side '{side}'{suggest(side, config.sides)}", param_hint="--actor")
+        if not config.roles[role or "acted"].acts:
+            raise click.BadParameter(f"'{text}': the role '{role}' backs no side", param_hint="--actor")
+        entry["supports"] = side
+    return entry
+
+
 @cli.command("new")
 @site_option
 @click.argument("title")
 @click.option("--date", "date_text", required=True, help="2015, 2020-01 or 2020-01-02.")
-@click.option("--actor", "actors", multiple=True, required=True, help="An actor id (repeat for several).")
+@click.option("--actor", "actors", multiple=True, required=True,
+              help="An actor id, or ID:ROLE or ID:ROLE:SIDE (uae:supplier:lna, eu:enforcer); repeat for several.")
 @click.option("--kind", required=True, help="A kind id from site.yaml.")
 @click.option("--supports", help="A side id from site.yaml.")
 @click.option("--location", help="Where it happened.")
@@ -154,9 +177,10 @@ def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, .
         date = parse_partial_date(date_text)
     except DateError as error:
         raise click.BadParameter(str(error), param_hint="--date") from None
-    for actor in actors:
-        if actor not in config.actors:
-            raise click.BadParameter(f"unknown actor '{actor}'{suggest(actor, config.actors)}", param_hint="--actor")
+    entries = [_actor_entry(actor, config) for actor in actors]
+    if not any(config.roles[entry.get("role", "acted")].acts for entry in entries):
+        raise click.BadParameter("no actor acts: give at least one an acting role (or none, which means acted)",
+                                 param_hint="--actor")
     if kind not in config.kinds:
         raise click.BadParameter(f"unknown kind '{kind}'{suggest(kind, config.kinds)}", param_hint="--kind")
     if supports and supports not in config.sides:
@@ -167,7 +191,7 @@ def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, .
     if not (slug or slugify(title)):
         raise click.BadParameter("the title has no letters to make a slug from; give --slug", param_hint="TITLE")
     try:
-        path = new_event(site_dir, title, date, list(actors), kind, supports, location, slug)
+        path = new_event(site_dir, title, date, entries, kind, supports, location, slug)
     except FileExistsError as error:
         click.echo(f"{error.args[0]}: already exists; not overwritten (choose another --slug)", err=True)
         sys.exit(1)

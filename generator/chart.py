@@ -89,7 +89,8 @@ class Tick:
     href: str
     label: str
     count: int
-    status: str  # the events' status when they share one, else "mixed"
+    status: str  # the actor's status in the events when they share one, else "mixed"
+    acts: bool = True  # False: events where the actor only enforced, mediated, hosted, was targeted…
 
 
 @dataclass(frozen=True)
@@ -163,52 +164,70 @@ class Texts:
 
     def __init__(self, when: Callable[[Event], str], period_range: Callable[[Involvement], str],
                  event_url: Callable[[Event], str], actor_url: Callable[[Actor, Event | None], str],
-                 kinds: dict[str, str], sides: dict[str, str]) -> None:
+                 kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None) -> None:
         self.when = when
         self.period_range = period_range
         self.event_url = event_url
         self.actor_url = actor_url  # the actor's page, at the month of an event when one is given
         self.kinds = kinds
         self.sides = sides  # side id -> short name
+        self.roles = roles or {}  # role id -> label
 
     def period(self, actor: Actor, period: Involvement) -> str:
         side = f", supporting the {self.sides[period.supports]}" if period.supports else ""
         status = f" ({period.status})" if period.status != "confirmed" else ""
         return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
 
-    def event(self, event: Event) -> str:
-        status = f" ({event.status})" if event.status != "confirmed" else ""
-        return f"{event.title}{status}, {self.when(event)}"
+    def event(self, event: Event, actor: str | None = None) -> str:
+        """The event's title, date and status: the actor's own in it, when given."""
+        status = _status(event, actor) if actor else event.status
+        shown = f" ({status})" if status != "confirmed" else ""
+        return f"{event.title}{shown}, {self.when(event)}"
+
+    def role(self, event: Event, actor: str) -> str:
+        part = event.part(actor)
+        return self.roles.get(part.role, part.role) if part else ""
 
 
-def build_lane(scale: Scale, actor: Actor, events: Sequence[Event], texts: Texts) -> Lane:
-    """An actor's lane: its involvement periods stacked into rows, and its events binned into ticks."""
+def build_lane(scale: Scale, actor: Actor, events: Sequence[Event], texts: Texts,
+               others: Sequence[Event] = ()) -> Lane:
+    """An actor's lane: its involvement periods stacked into rows, the events it acted in binned into ticks,
+    and those where it had another part (enforcer, mediator, target…) binned into marks of their own."""
     bars = [period_bar(scale, period, number, texts.period(actor, period))
             for number, period in enumerate(actor.involvement, start=1)]
     lane = Lane(actor, stack(bars))
-    group: list[tuple[float, Event]] = []
-    for event in events:
-        x = event_x(scale, event)
-        if group and x - group[0][0] >= TICK_BIN:
-            lane.ticks.append(_tick(group, actor, texts))
-            group = []
-        group.append((x, event))
-    if group:
-        lane.ticks.append(_tick(group, actor, texts))
+    for listed, acts in ((events, True), (others, False)):
+        group: list[tuple[float, Event]] = []
+        for event in listed:
+            x = event_x(scale, event)
+            if group and x - group[0][0] >= TICK_BIN:
+                lane.ticks.append(_tick(group, actor, texts, acts))
+                group = []
+            group.append((x, event))
+        if group:
+            lane.ticks.append(_tick(group, actor, texts, acts))
     return lane
 
 
-def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts) -> Tick:
+def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bool = True) -> Tick:
     x = sum(x for x, _ in group) / len(group)
-    statuses = {event.status for _, event in group}
+    statuses = {_status(event, actor.id) for _, event in group}
     status = statuses.pop() if len(statuses) == 1 else "mixed"
     first, last = group[0][1], group[-1][1]
     if len(group) == 1:
-        return Tick(x, texts.event_url(first), f"{actor.name}: {texts.event(first)}", 1, status)
+        role = "" if acts else f" ({texts.role(first, actor.id)})"
+        return Tick(x, texts.event_url(first), f"{actor.name}{role}: {texts.event(first, actor.id)}", 1, status,
+                    acts)
     dates = texts.when(first) if texts.when(first) == texts.when(last) else \
         f"{texts.when(first)} to {texts.when(last)}"
-    return Tick(x, texts.actor_url(actor, first), f"{actor.name}: {len(group)} events, {dates}", len(group),
-                status)
+    what = "events" if acts else "events with another part than acting"
+    href = texts.actor_url(actor, first) if acts else texts.actor_url(actor, None) + "#other-parts"
+    return Tick(x, href, f"{actor.name}: {len(group)} {what}, {dates}", len(group), status, acts)
+
+
+def _status(event: Event, actor: str) -> str:
+    part = event.part(actor)
+    return part.status if part else event.status
 
 
 def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:
@@ -221,7 +240,8 @@ class ChartRenderer:
 
     def __init__(self, config: SiteConfig, groups: list[tuple[str, list[Actor]]],
                  events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts,
-                 known: dict[str, Any] | None = None, lane_keys: dict[str, str] | None = None) -> None:
+                 known: dict[str, Any] | None = None, lane_keys: dict[str, str] | None = None,
+                 others_by_actor: dict[str, list[Event]] | None = None) -> None:
         """known: lanes, their SVG and milestones from an earlier build of the same layout, by lane_keys (a key
         of each actor's events) and fingerprints: the preview server rebuilds only the lanes of the actors an
         edit touched; `used` is what this chart used of it, and what it made."""
@@ -237,6 +257,7 @@ class ChartRenderer:
         marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
         self.config = config
         self.events_by_actor = events_by_actor
+        self.others_by_actor = others_by_actor or {}
         self._lane_keys = {actor: f"chart:{actor}:{(lane_keys or {}).get(actor)}" for actor in config.actors}
         self._keys = {actor: f"{key}:svg:{marks}" for actor, key in self._lane_keys.items()}
         self._known = known
@@ -300,7 +321,8 @@ class ChartRenderer:
         """An actor's lane, made when first needed (not at all when its SVG is known)."""
         key = self._lane_keys[actor_id]
         lane = self.used.get(key) or self._known.get(key) or \
-            build_lane(self.scale, self.config.actors[actor_id], self.events_by_actor.get(actor_id, []), self.texts)
+            build_lane(self.scale, self.config.actors[actor_id], self.events_by_actor.get(actor_id, []), self.texts,
+                       self.others_by_actor.get(actor_id, []))
         self.used[key] = lane
         return lane
 
@@ -349,11 +371,14 @@ class ChartRenderer:
             cls = "tick" if tick.count == 1 else "tick many"
             if tick.status in ("alleged", "denied"):
                 cls += f" {tick.status}"
-            # One rect: its transparent stroke (style.css) widens what a pointer can hit.
+            if tick.acts:  # one rect: its transparent stroke (style.css) widens what a pointer can hit
+                shape = (f'<rect class="{cls}" x="{_fmt(tick.x - 1)}" y="{tick_top}" width="2" '
+                         f'height="{TICK_HEIGHT}"/>')
+            else:  # a hollow ring: the actor had a part, but not one on a side
+                shape = (f'<circle class="{cls} other-part" cx="{_fmt(tick.x)}" cy="{tick_top + TICK_HEIGHT / 2:g}" '
+                         f'r="3"/>')
             body.append(f'<a href="{escape(tick.href)}" aria-label="{escape(tick.label)}">'
-                        f'<title>{escape(tick.label)}</title>'
-                        f'<rect class="{cls}" x="{_fmt(tick.x - 1)}" y="{tick_top}" width="2" '
-                        f'height="{TICK_HEIGHT}"/></a>')
+                        f'<title>{escape(tick.label)}</title>{shape}</a>')
         label = (f'<a class="lane-label" href="{escape(self.texts.actor_url(actor, None))}">'
                  f'<span class="swatch" style="--actor: {colour}" aria-hidden="true"></span>'
                  f'{escape(actor.name)}</a>')
@@ -413,7 +438,9 @@ LEGEND = (
     'Start or end known only to the month or year</li>'
     '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="18" height="8"/>'
                      '<path class="legend-bar" d="M19 1l8 5l-8 5z"/>') + 'Ongoing</li>'
-    '<li>' + _sample('<rect class="tick" x="13" y="1" width="2" height="10"/>') + 'An event</li>'
+    '<li>' + _sample('<rect class="tick" x="13" y="1" width="2" height="10"/>') + 'An event the actor acted in</li>'
+    '<li>' + _sample('<circle class="tick other-part" cx="14" cy="6" r="3"/>') +
+    'An event in which it had a role that backs no side (enforcer, mediator, target…)</li>'
     '<li>' + _sample('<path class="milestone-mark" d="M9 1h10l-5 9z"/>') + 'A milestone</li>'
     '</ul>')
 

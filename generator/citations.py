@@ -6,6 +6,7 @@ from markupsafe import escape
 
 from .dates import language_name
 from .model import Event, SiteConfig, Source
+from .roles import roles_text
 
 STATUS_NOTES = {
     "alleged": "Alleged: this involvement rests on claims that are not independently confirmed.",
@@ -25,6 +26,8 @@ def summary_with_sources(event: Event, config: SiteConfig) -> str:
     if note:
         denied = ", ".join(config.actors[a].name for a in event.denied_by if a in config.actors)
         parts.append(f"<p><strong>{escape(note)}</strong>{escape(f' Denied by {denied}.') if denied else ''}</p>")
+    if event.parts:
+        parts.append(f"<p>{escape(roles_text(event, config))}</p>")
     parts.append(event.html.strip())
     items = "".join(f"<li>{source_html(source, config)}</li>" for source in event.sources)
     parts.append(f"<p>Sources:</p><ol>{items}</ol>")

@@ -12,12 +12,13 @@ from .dates import PartialDate, is_known_language
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, type_name
 from .gazetteer import read_places
-from .model import Actor, Involvement, SiteConfig, Side
+from .model import DEFAULT_ROLES, Actor, Involvement, Role, SiteConfig, Side
 from .yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
-SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "actors", "page_size",
-             "places")
+SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "roles", "actors",
+             "page_size", "places")
+ROLE_KEYS = ("label", "with_side", "acts", "description")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
 PERIOD_KEYS = ("start", "end", "supports", "kind", "status", "note", "sources")
@@ -69,13 +70,14 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
     period_start, period_end = _read_period(site)
     sides = _read_sides(site)
     kinds = _read_kinds(site)
+    roles = _read_roles(site)
     actors = _read_actors(site, sides, kinds, period_start, period_end)
     places = read_places(site)
     if len(site.problems.errors) > before or period_start is None or period_end is None:
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
-                      actors=actors, page_size=page_size, places=places)
+                      actors=actors, page_size=page_size, places=places, roles=roles)
 
 
 def _valid_base_url(value: str) -> bool:
@@ -144,6 +146,35 @@ def _read_kinds(site: Fields) -> dict[str, str]:
             continue
         kinds[ident] = label.strip()
     return kinds
+
+
+def _read_roles(site: Fields) -> dict[str, Role]:
+    """The roles an actor can have in an event; the built-in ones when site.yaml declares none."""
+    if not site.has("roles"):
+        return dict(DEFAULT_ROLES)
+    roles = {}
+    for ident, raw in _mapping_of(site, "roles", "role").items():
+        if not isinstance(raw, dict):
+            site.error("roles", f"role '{ident}' must be a mapping with label and acts, found {type_name(raw)}", ident)
+            continue
+        role = site.child("roles", {}).child(ident, raw)
+        role.unknown_keys(ROLE_KEYS, "role field")
+        label = role.text("label", required=True, what=f"role '{ident}'")
+        with_side = role.text("with_side")
+        if with_side and (with_side.count("{") != 1 or with_side.count("}") != 1 or "{side}" not in with_side):
+            role.error("with_side", f"'with_side' must contain {{side}} (where the side's short name goes) and no "
+                                    f"other braces; found '{with_side}'")
+            with_side = ""
+        acts = role.boolean("acts")
+        if with_side and not acts:
+            role.error("with_side", f"role '{ident}' does not act, so no side is ever named with it: "
+                                    f"remove 'with_side' or set 'acts: true'")
+        roles[ident] = Role(ident, label, acts, with_side if acts else "", role.text("description"))
+    if roles and "acted" not in roles:
+        site.error("roles", "the roles must include 'acted', the role of actors listed by id alone")
+    elif "acted" in roles and not roles["acted"].acts:
+        site.error("roles", "the role 'acted' must act (acts: true)", "acted")
+    return roles
 
 
 def _read_actors(site: Fields, sides: dict[str, Side], kinds: dict[str, str],

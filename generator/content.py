@@ -15,7 +15,7 @@ from .dates import PartialDate
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, suggest, type_name
 from .gazetteer import check_location
-from .model import Event, Page, SiteConfig
+from .model import Event, Page, Part, SiteConfig
 from .yamldoc import YamlDoc, YamlError
 
 EVENTS_DIR = "content/events"
@@ -134,10 +134,10 @@ def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Ev
     title = fields.text("title", required=True)
     date = fields.date("date", required=True)
     end = fields.end_date("end", date)
-    actors = fields.idents("actors", config.actors, "actor", required=True)
     kind = fields.ident("kind", config.kinds, "kind", required=True)
     supports = fields.ident("supports", config.sides, "side")
     status = fields.one_of("status", STATUSES, "confirmed")
+    parts = read_parts(fields, config, supports, status)
     denied_by = fields.idents("denied_by", config.actors, "actor")
     tags = fields.words("tags")
     for index, tag in enumerate(tags):
@@ -147,7 +147,7 @@ def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Ev
     event = Event(
         slug=_slug(fields, Path(source.path).stem), path=source.path, title=title,
         date=date or _NO_DATE, end=end, approximate=fields.boolean("approximate"),
-        actors=actors, kind=kind or "", supports=supports, status=status, denied_by=denied_by,
+        actors=tuple(part.id for part in parts), roles=parts, kind=kind or "", supports=supports, status=status, denied_by=denied_by,
         location=fields.text("location") or None, tags=tags, milestone=fields.boolean("milestone"),
         draft=fields.boolean("draft"), sources=sources, updated=fields.date("updated"),
         corrections=fields.corrections("corrections"), body=source.body,
@@ -160,6 +160,71 @@ def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Ev
     _check_involvement(fields, event, config)
     check_location(fields, event, config.places)
     return event
+
+
+ACTOR_ENTRY_KEYS = ("id", "role", "supports", "status")
+
+
+def read_parts(fields: Fields, config: SiteConfig, supports: str | None, status: str) -> tuple[Part, ...]:
+    """The event's actors with their parts. An entry is an actor id (it acted, for the event's side) or a
+    mapping {id, role, supports, status}; only acting roles take a side, and at least one actor must act."""
+    if not fields.has("actors"):
+        fields.error(None, "missing required field 'actors'")
+        return ()
+    value = fields.mapping["actors"]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        fields.error("actors", f"'actors' must be a list of one or more actor ids or {{id, role}} entries, "
+                               f"found {type_name(value)}")
+        return ()
+    roles = config.roles
+    acting_roles = ", ".join(ident for ident, role in roles.items() if role.acts)
+    parts: list[Part] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        entry = fields.child("actors", {}).child(index, item if isinstance(item, dict) else {})
+        if isinstance(item, str):
+            ident, role_id, own_side, own_status = item, "acted", None, None
+        elif isinstance(item, dict):
+            entry.unknown_keys(ACTOR_ENTRY_KEYS, "actor field")
+            if not entry.has("id"):
+                entry.error(None, "an actor entry needs an 'id' (an actor id from site.yaml)")
+                continue
+            ident = item["id"]
+            role_id = entry.ident("role", roles, "role") or ("acted" if not entry.has("role") else None)
+            own_side = entry.ident("supports", config.sides, "side")
+            own_status = entry.one_of("status", STATUSES, status) if entry.has("status") else None
+            if role_id is None:
+                continue
+        else:
+            fields.error("actors", f"each actor must be an actor id or a mapping with id and role, found "
+                                   f"{type_name(item)}", index)
+            continue
+        where: tuple[str | int, ...] = ("id",) if isinstance(item, dict) else ()
+        if not isinstance(ident, str):
+            entry.error(where[0] if where else None, f"an actor id must be a text, found {type_name(ident)}")
+            continue
+        if ident not in config.actors:
+            entry.error(where[0] if where else None, f"unknown actor '{ident}'{suggest(ident, config.actors)}")
+            continue
+        if ident in seen:
+            entry.error(where[0] if where else None,
+                        f"actor '{ident}' is listed twice (also as entry {seen[ident] + 1}): give it one entry "
+                        f"with one role")
+            continue
+        seen[ident] = index
+        role = roles[role_id]
+        if own_side and not role.acts:
+            entry.error("supports", f"'supports' is only for roles that act ({acting_roles}): an actor with the "
+                                    f"role '{role_id}' backs no side")
+            continue
+        parts.append(Part(ident, role_id, role.acts, (own_side or supports) if role.acts else None,
+                          own_status or status))
+    if parts and len(parts) == len(value) and not any(part.acts for part in parts):
+        fields.error("actors", f"no actor acts in this event: give at least one the role {acting_roles.replace(', ', ' or ')} "
+                               f"(the others only enforce, mediate, host, are targeted, claim or report)")
+    return tuple(parts)
 
 
 _NO_DATE = PartialDate(1)  # placeholder on an event that is rejected anyway
@@ -180,7 +245,8 @@ def _slug(fields: Fields, stem: str) -> str:
 
 
 def _check_involvement(fields: Fields, event: Event, config: SiteConfig) -> None:
-    for ident in event.actors:
+    for part in event.acting:  # an actor that only enforced, hosted or was targeted needs no period
+        ident = part.id
         actor = config.actors[ident]
         if actor.involvement and not any(period.covers(event.date) for period in actor.involvement):
             start = actor.start

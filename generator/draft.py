@@ -50,7 +50,10 @@ def render_draft(draft: Draft) -> str:
     lines += _comment(f"kind: {_explain(draft.kind)}. Keywords: {_keywords(draft)}. "
                       f"Choices: {', '.join(config.kinds)}.")
     lines.append(_field("kind", draft.kind.value))
-    lines += _comment(f"supports: add the side the involvement supported, if any: {', '.join(config.sides)}.")
+    lines += _comment("actors listed by id acted. An actor that only enforced, mediated, hosted, was targeted, made "
+                      "a claim or reported is an entry with its role, e.g. {id: eu, role: enforcer}; roles: "
+                      + ", ".join(config.roles) + ".")
+    lines += _comment(f"supports: add the side the acting actors supported, if any: {', '.join(config.sides)}.")
     lines += ["draft: true", "sources:"]
     source = {"url": draft.url, "title": draft.source_title, "publisher": draft.publisher,
               "date": draft.published, "language": draft.language}

@@ -16,21 +16,23 @@ from .cache import Fragments
 from .citations import headline, summary_with_sources
 from .dates import PartialDate
 from .filterindex import event_row
-from .model import Actor, EndDate, Event, Involvement, SiteConfig, Source
+from .model import Actor, EndDate, Event, Involvement, Part, SiteConfig, Source
 from .site import Site
 
 if TYPE_CHECKING:
     from .joined import Joined
 
 EVENTS_FORMAT = "timeline-generator/events"
-EVENTS_VERSION = 1
+EVENTS_VERSION = 2  # 2: each event's actors are {id, role, acts, supports, status}; "sides" added
 EVENTS_JSON = "data/events.json"
 EVENTS_CSV = "data/events.csv"
 TIMELINE_JSON = "data/timeline.json"
-CSV_COLUMNS = ("slug", "url", "title", "date", "end", "approximate", "actors", "kind", "supports", "status",
-               "denied_by", "location", "tags", "milestone", "draft", "updated", "corrections", "sources",
+CSV_COLUMNS = ("slug", "url", "title", "date", "end", "approximate", "actors", "actor_roles", "actor_sides",
+               "actor_statuses", "kind", "sides", "status", "denied_by", "location", "tags", "milestone", "draft", "updated", "corrections", "sources",
                "source_urls", "summary")
 LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and corrections take a line each
+# actors, actor_roles, actor_sides and actor_statuses are parallel lists: the n-th of each is the n-th actor's
+# part (its side empty when it backed none), as ACLED gives each actor's role ("inter") beside it
 
 
 _MARKER = "\x00events\x00"
@@ -106,7 +108,8 @@ def event_record(site: Site, event: Event) -> dict[str, Any]:
     return {
         "slug": event.slug, "url": site.absolute_url(f"events/{event.slug}/"), "title": event.title,
         "date": event.date.iso(), "date_precision": event.date.precision, "approximate": event.approximate,
-        "end": _end(event.end), "actors": list(event.actors), "kind": event.kind, "supports": event.supports,
+        "end": _end(event.end), "actors": [part_record(part) for part in event.parts], "kind": event.kind,
+        "supports": event.supports, "sides": list(event.sides),
         "status": event.status, "denied_by": list(event.denied_by), "location": event.location,
         "tags": list(event.tags), "milestone": event.milestone, "draft": event.draft,
         "updated": _iso(event.updated),
@@ -114,6 +117,10 @@ def event_record(site: Site, event: Event) -> dict[str, Any]:
         "sources": [source_record(source) for source in event.sources],
         "summary_html": event.html,
     }
+
+
+def part_record(part: Part) -> dict[str, Any]:
+    return {"id": part.id, "role": part.role, "acts": part.acts, "supports": part.supports, "status": part.status}
 
 
 def source_record(source: Source) -> dict[str, Any]:
@@ -133,7 +140,11 @@ def actor_record(site: Site, actor: Actor) -> dict[str, Any]:
 # -- events.csv ----------------------------------------------------------------------------------
 def csv_row(event: Event, record: dict[str, Any]) -> list[str]:
     lists = {
-        "actors": LIST_SEPARATOR.join(event.actors),
+        "actors": LIST_SEPARATOR.join(part.id for part in event.parts),
+        "actor_roles": LIST_SEPARATOR.join(part.role for part in event.parts),
+        "actor_sides": LIST_SEPARATOR.join(part.supports or "" for part in event.parts),
+        "actor_statuses": LIST_SEPARATOR.join(part.status for part in event.parts),
+        "sides": LIST_SEPARATOR.join(event.sides),
         "denied_by": LIST_SEPARATOR.join(event.denied_by),
         "tags": LIST_SEPARATOR.join(event.tags),
         "corrections": "\n".join(f"{c.date.iso()}: {c.note}" for c in event.corrections),
@@ -191,8 +202,9 @@ def timeline_slide(event: Event, config: SiteConfig) -> dict[str, Any]:
         slide["end_date"] = timelinejs_date(event.end)
     if event.approximate or event.end == "ongoing":
         slide["display_date"] = event.date.display(config.language, event.approximate) + _end_text(event, config)
-    if event.actors:
-        first = event.actors[0]
+    acting = event.acting
+    if acting:  # TimelineJS groups slides in rows: by the first actor that acted
+        first = acting[0].id
         slide["group"] = config.actors[first].name if first in config.actors else first
     return slide
 

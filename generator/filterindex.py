@@ -2,11 +2,12 @@
 
 Ids are listed once; each event is a short array of small integers and strings:
 
-    [slug, title, date, date as shown, [actor…], kind, side, status, sources, milestone]
+    [slug, title, date, date as shown, [[actor, role, side, status]…], kind, status, sources, milestone]
 
-where actor, kind, side and status are positions in the lists at the top (side -1 for none), date
-is the ISO partial date ('2015', '2020-01', '2020-01-02'), sources the number of sources and
-milestone 0 or 1. About 150 bytes an event, so 10,000 events are some 1.5 MB (a few hundred KB
+with one [actor, role, side, status] for each actor's part in the event (side -1 when it backed none;
+status the actor's own), where actor, role, side, kind and status are positions in the lists at the
+top, date is the ISO partial date ('2015', '2020-01', '2020-01-02'), sources the number of sources
+and milestone 0 or 1. About 160 bytes an event, so 10,000 events are some 1.6 MB (a few hundred KB
 compressed), loaded only when a reader filters.
 """
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .joined import Joined
 
 INDEX_PATH = "data/index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _MARKER = "\x00events\x00"
 
 
@@ -39,17 +40,19 @@ def event_when(event: Event, language: str) -> str:
     return text
 
 
-def _positions(config: SiteConfig) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+def _positions(config: SiteConfig) -> tuple[dict[str, int], ...]:
     return ({ident: n for n, ident in enumerate(config.actors)}, {ident: n for n, ident in enumerate(config.kinds)},
-            {ident: n for n, ident in enumerate(config.sides)}, {status: n for n, status in enumerate(STATUSES)})
+            {ident: n for n, ident in enumerate(config.sides)}, {status: n for n, status in enumerate(STATUSES)},
+            {ident: n for n, ident in enumerate(config.roles)})
 
 
 def event_row(event: Event, config: SiteConfig) -> bytes:
     """One event's entry in the index, serialised (each event's is made with the event, and cached)."""
-    actors, kinds, sides, statuses = _positions(config)
-    row = [event.slug, event.title, event.date.iso(), event_when(event, config.language),
-           [actors[a] for a in event.actors], kinds[event.kind], sides[event.supports] if event.supports else -1,
-           statuses[event.status], len(event.sources), int(event.milestone)]
+    actors, kinds, sides, statuses, roles = _positions(config)
+    parts = [[actors[p.id], roles[p.role], sides[p.supports] if p.supports else -1, statuses[p.status]]
+             for p in event.parts]
+    row = [event.slug, event.title, event.date.iso(), event_when(event, config.language), parts,
+           kinds[event.kind], statuses[event.status], len(event.sources), int(event.milestone)]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -61,6 +64,7 @@ def filter_index(site: Site, join: Join) -> bytes | Joined:
         "actors": [[a.id, a.name, a.colour] for a in config.actors.values()],
         "kinds": [[ident, label] for ident, label in config.kinds.items()],
         "sides": [[s.id, s.short] for s in config.sides.values()],
+        "roles": [[r.id, r.label, r.with_side, int(r.acts)] for r in config.roles.values()],
         "statuses": list(STATUSES),
         "events": _MARKER,
     }

@@ -32,6 +32,34 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Role:
+    """What an actor can do in an event (site.yaml's roles:). Only a role that acts counts as involvement on
+    a side and may carry `supports`; enforcers, mediators, hosts, targets, claimants and reporters back no one."""
+
+    id: str
+    label: str  # the heading of its actors on event pages: "Enforced the embargo"
+    acts: bool
+    with_side: str = ""  # the heading when the actor acted for a side: "Supplied the {side}"
+    description: str = ""
+
+    def heading(self, side: Side | None) -> str:
+        return self.with_side.format(side=side.short) if side is not None and self.with_side else self.label
+
+
+@compact
+@dataclass(frozen=True)
+class Part:
+    """One actor's part in an event: its role, the side it acted for (acting roles only) and its status,
+    which is the event's unless the actor's own part is, say, alleged in a confirmed event."""
+
+    id: str  # the actor's
+    role: str = "acted"
+    acts: bool = True
+    supports: str | None = None
+    status: str = "confirmed"
+
+
+@dataclass(frozen=True)
 class Involvement:
     start: PartialDate
     end: EndDate
@@ -76,6 +104,20 @@ class Place:
     lon: float
 
 
+DEFAULT_ROLES = {role.id: role for role in (
+    Role("acted", "Acted", True, "Acted for the {side}", "Took part directly, on a side or on none."),
+    Role("supplier", "Supplied", True, "Supplied the {side}",
+         "Provided weapons, equipment, fighters, money or other material support."),
+    Role("enforcer", "Enforced the embargo or sanctions", False, "",
+         "Inspected, seized or sanctioned under an embargo or other measures."),
+    Role("mediator", "Mediated", False, "", "Convened or brokered talks without backing a party."),
+    Role("host", "Hosted", False, "", "Received a visit, talks or a conference."),
+    Role("target", "Targeted", False, "", "Was attacked, inspected, accused or sanctioned."),
+    Role("claimant", "Claim made by", False, "", "Made the accusation or claim the event reports."),
+    Role("reporter", "Reported by", False, "", "Documented or reported the facts."),
+)}  # a site.yaml without roles: has these
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
@@ -89,6 +131,7 @@ class SiteConfig:
     actors: dict[str, Actor]
     page_size: int = 500
     places: dict[str, Place] = field(default_factory=dict)  # a name or alias as written -> its place
+    roles: dict[str, Role] = field(default_factory=lambda: dict(DEFAULT_ROLES))
 
     @property
     def base_path(self) -> str:
@@ -113,7 +156,7 @@ class Event:
     path: str  # relative to the site folder, for messages
     title: str
     date: PartialDate
-    actors: tuple[str, ...]
+    actors: tuple[str, ...]  # every actor's id, in the order written
     kind: str
     sources: tuple[Source, ...]
     body: str  # Markdown
@@ -131,6 +174,29 @@ class Event:
     html: str = ""  # rendered, sanitised summary
     excerpt: str = ""  # first paragraph of html
     fingerprint: str = ""  # hash of the event's file: what its pages depend on
+    roles: tuple[Part, ...] = ()  # each actor's part, in the order of actors (all acted when left empty)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Each actor's part: as written, or, for an event made without them, every actor acted for the
+        event's side."""
+        return self.roles or tuple(Part(actor, "acted", True, self.supports, self.status) for actor in self.actors)
+
+    @property
+    def acting(self) -> tuple[Part, ...]:
+        """The parts of the actors that acted (and so count as involvement, on a side or none)."""
+        return tuple(part for part in self.parts if part.acts)
+
+    def part(self, actor: str) -> Part | None:
+        return next((part for part in self.parts if part.id == actor), None)
+
+    def acted(self, actor: str) -> bool:
+        return any(part.id == actor and part.acts for part in self.parts)
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides its acting actors supported, each once, in order."""
+        return tuple(dict.fromkeys(part.supports for part in self.parts if part.acts and part.supports))
 
     @property
     def sort_key(self) -> tuple[int, int, int, str, str]:

@@ -26,7 +26,8 @@ from .dates import PartialDate, display_range, language_name
 from .content import slugify
 from .gazetteer import place_location
 from .geo import MapRenderer, PlaceIndex, index_places, region_key
-from .model import Actor, EndDate, Event, Involvement, SiteConfig
+from .model import Actor, EndDate, Event, Involvement, Part, SiteConfig
+from .roles import role_groups
 from .site import SORT_KEY, Site
 
 HOME_RECENT = 100  # events on the home page of a site too large to list whole
@@ -164,7 +165,7 @@ class Renderer:
             when=self.when, pdate=self.pdate, language_name=self.language_name,
             involvement_range=self.involvement_range,
         )
-        self.env.globals.update(places_of=self.places_of, month_id=month_id)
+        self.env.globals.update(places_of=self.places_of, month_id=month_id, role_groups=self.role_groups)
         self._globals = dict(self.env.globals)  # as this renderer set them (another may set them afresh later)
         self._templates: dict[str, jinja2.Template] = {}
 
@@ -190,6 +191,9 @@ class Renderer:
         if not isinstance(period.end, PartialDate):
             return f"since {start}"
         return f"{start} – {period.end.display(self.config.language)}"
+
+    def role_groups(self, event: Event) -> list[tuple[str, list[Part]]]:
+        return role_groups(event, self.config)
 
     def language_name(self, code: str) -> str:
         return language_name(code, self.config.language)
@@ -235,11 +239,15 @@ class Renderer:
     def chart(self) -> ChartRenderer:
         sides = {ident: side.short for ident, side in self.config.sides.items()}
         texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
-                      self.actor_url, self.config.kinds, sides)
-        lanes = {actor: digest(self.layout_key, *self._page_digests(self.site.by_actor.get(actor, [])))
-                 for actor in self.config.actors}
+                      self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()})
+        lanes = {actor: digest(self.layout_key, *self._actor_digests(actor)) for actor in self.config.actors}
         return ChartRenderer(self.config, self.actor_groups(include_local=True), self.site.by_actor,
-                             self.site.events, texts, self.known, lanes)
+                             self.site.events, texts, self.known, lanes, self.site.by_other_part)
+
+    def _actor_digests(self, actor: str) -> list[str]:
+        """The digests of an actor's pages of events, and of the events where it had another part."""
+        return [*self._page_digests(self.site.by_actor.get(actor, [])),
+                "others", *self._page_digests(self.site.by_other_part.get(actor, []))]
 
     def actor_url(self, actor: Actor, event: Event | None = None) -> str:
         """An actor's page; with an event, the page of its list that shows it, at the event's month."""
@@ -272,8 +280,9 @@ class Renderer:
         for actor in self.config.actors.values():
             events = site.by_actor.get(actor.id, [])
             profile = site.profiles.get(actor.id)
-            # the first page shows the chart: every event of the actor, and the milestones
-            extra = digest(profile.html if profile else "", *self._page_digests(events)) + milestones
+            # the first page shows the chart and the events where the actor had another part: every event of
+            # the actor, and the milestones
+            extra = digest(profile.html if profile else "", *self._actor_digests(actor.id)) + milestones
             jobs.extend(self._paged("actor", actor.id, f"actors/{actor.id}/", events, extra))
         for year, events in site.by_year.items():
             jobs.extend(self._paged("year", year, f"years/{year}/", events))
@@ -400,8 +409,10 @@ class Renderer:
         }
         common = dict(timeline=group_by_month(shown), pagination=pagination)
         if job.kind == "actor":
+            others = site.by_other_part.get(ident, []) if index == 0 else []
             return self.page("actor.html", actor=self.config.actors[ident], profile=site.profiles.get(ident),
-                             events=events, chart=self.chart.actor(ident) if index == 0 else "", **common)
+                             events=events, chart=self.chart.actor(ident) if index == 0 else "",
+                             other_parts=self.other_parts(ident, others), **common)
         if job.kind == "year":
             title = heading = f"Events of {ident}"
         elif job.kind == "kind":
@@ -412,6 +423,15 @@ class Renderer:
             name = site.tag_names[ident]
             title, heading = f"Tag: {name}", f"Events tagged “{name}”"
         return self.page("list.html", title=title, heading=heading, **common)
+
+    def other_parts(self, actor: str, events: list[Event]) -> list[tuple[str, list[Event]]]:
+        """The events where the actor had a role that backs no side, by role (in site.yaml's order)."""
+        by_role: dict[str, list[Event]] = defaultdict(list)
+        for event in events:
+            part = event.part(actor)
+            if part is not None:
+                by_role[part.role].append(event)
+        return [(role.label, by_role[role.id]) for role in self.config.roles.values() if role.id in by_role]
 
     def render_index(self, which: str) -> str:
         site = self.site

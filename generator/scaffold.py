@@ -21,14 +21,16 @@ def render_event_file(front_matter: dict[str, object], body: str, comments: str 
     return f"---\n{comments}{yaml_text}---\n{body}"
 
 
-def new_event(site_dir: Path, title: str, date: PartialDate, actors: list[str], kind: str,
+def new_event(site_dir: Path, title: str, date: PartialDate, actors: list[dict[str, str]], kind: str,
               supports: str | None = None, location: str | None = None, slug: str | None = None) -> Path:
-    """Write content/events/<year>/<date>-<slug>.md; raise FileExistsError rather than overwrite."""
+    """Write content/events/<year>/<date>-<slug>.md; raise FileExistsError rather than overwrite. Actors are
+    entries {id, role, supports}: written as a plain list of ids when none has more than its id."""
     slug = slug or slugify(title)
     path = event_path(site_dir, date, slug)
     if path.exists():
         raise FileExistsError(path)
-    front: dict[str, object] = {"title": title, "date": date.iso(), "actors": actors, "kind": kind}
+    listed = [entry["id"] if len(entry) == 1 else entry for entry in actors]
+    front: dict[str, object] = {"title": title, "date": date.iso(), "actors": listed, "kind": kind}
     if supports:
         front["supports"] = supports
     if location:

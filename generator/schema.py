@@ -54,6 +54,24 @@ DEFINITIONS: dict[str, Any] = {
             {"type": "string", "pattern": DATE_TEXT},
         ],
     },
+    "actorEntry": {
+        "type": "object",
+        "description": "One actor's part in the event.",
+        "required": ["id"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"$ref": "#/definitions/id", "description": "An actor id from site.yaml."},
+            "role": {"$ref": "#/definitions/id",
+                     "description": "A role id from site.yaml (acted, supplier, enforcer, mediator, host, target, "
+                                    "claimant, reporter…); default acted."},
+            "supports": {"$ref": "#/definitions/id",
+                         "description": "The side this actor acted for; only on roles that act. Default: the "
+                                        "event's supports."},
+            "status": {"enum": ["confirmed", "alleged", "denied"],
+                       "description": "This actor's part when it differs from the event's status (an alleged "
+                                      "supplier in a confirmed event)."},
+        },
+    },
     "httpUrl": {"type": "string", "pattern": r"^https?://[^/\s]+", "description": "An http:// or https:// address."},
     "source": {
         "type": "object",
@@ -79,10 +97,15 @@ PROPERTIES: dict[str, Any] = {
     "end": {"description": "Same forms as date, or ongoing; must not be before date. An event with an end is a span.",
             "anyOf": [{"$ref": "#/definitions/partialDate"}, {"const": "ongoing"}]},
     "approximate": _flag("true shows 'c. 2015' / 'around January 2020'."),
-    "actors": _ids("One or more actor ids declared in site.yaml.", min_items=1),
+    "actors": {
+        "type": "array", "minItems": 1,
+        "description": "One or more actors: an actor id (it acted, for the event's side), or an entry with its "
+                       "role and its own side and status. At least one must have a role that acts.",
+        "items": {"anyOf": [{"$ref": "#/definitions/id"}, {"$ref": "#/definitions/actorEntry"}]},
+    },
     "kind": {"$ref": "#/definitions/id", "description": "A kind id from site.yaml (military, diplomacy…)."},
-    "supports": {"$ref": "#/definitions/id", "description": "A side id from site.yaml: the party the involvement "
-                                                           "supported. Omit when none."},
+    "supports": {"$ref": "#/definitions/id", "description": "A side id from site.yaml: the party the acting actors "
+                                                           "supported, unless an entry names its own. Omit when none."},
     "status": {"enum": ["confirmed", "alleged", "denied"], "default": "confirmed",
                "description": "confirmed (default), alleged or denied."},
     "denied_by": _ids("Actor ids of those who denied the claim."),

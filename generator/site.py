@@ -21,7 +21,8 @@ class Site:
     events: list[Event]  # chronological
     pages: list[Page]
     profiles: dict[str, Page]
-    by_actor: dict[str, list[Event]] = field(default_factory=dict)
+    by_actor: dict[str, list[Event]] = field(default_factory=dict)  # the events each actor acted in
+    by_other_part: dict[str, list[Event]] = field(default_factory=dict)  # those where it only enforced, hosted…
     by_year: dict[int, list[Event]] = field(default_factory=dict)
     by_kind: dict[str, list[Event]] = field(default_factory=dict)
     by_tag: dict[str, list[Event]] = field(default_factory=dict)
@@ -55,6 +56,7 @@ def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profi
     ordered = sorted(events, key=SORT_KEY)
     site = Site(config=config, events=ordered, pages=sorted(pages, key=lambda p: p.slug), profiles=profiles)
     by_actor: dict[str, list[Event]] = defaultdict(list)
+    by_other_part: dict[str, list[Event]] = defaultdict(list)
     by_year: dict[int, list[Event]] = defaultdict(list)
     by_kind: dict[str, list[Event]] = defaultdict(list)
     by_tag: dict[str, list[Event]] = defaultdict(list)
@@ -63,8 +65,8 @@ def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profi
     slugs: dict[str, str] = {}  # tag -> slugify(tag), computed once per tag
     for index, event in enumerate(ordered):
         site.event_by_slug[event.slug] = event
-        for actor in event.actors:
-            by_actor[actor].append(event)
+        for part in event.parts:
+            (by_actor if part.acts else by_other_part)[part.id].append(event)
         by_year[event.date.year].append(event)
         by_kind[event.kind].append(event)
         for slug, tag in {slugs.get(tag) or slugs.setdefault(tag, slugify(tag)): tag  # 'Oil' and 'oil' once
@@ -79,6 +81,7 @@ def build_site(config: SiteConfig, events: list[Event], pages: list[Page], profi
         site.previous[event.slug] = ordered[index - 1] if index else None
         site.following[event.slug] = ordered[index + 1] if index + 1 < len(ordered) else None
     site.by_actor = {a: by_actor[a] for a in config.actors if a in by_actor}
+    site.by_other_part = {a: by_other_part[a] for a in config.actors if a in by_other_part}
     site.by_year = dict(sorted(by_year.items()))
     site.by_kind = {k: by_kind[k] for k in config.kinds if k in by_kind}
     site.by_tag = dict(sorted(by_tag.items()))
@@ -104,7 +107,7 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
     changed = _changed_events(old, config, events)
     if old is None or changed is None:
         return build_site(config, events, pages, profiles)
-    by_actor, by_year = dict(old.by_actor), dict(old.by_year)
+    by_actor, by_other_part, by_year = dict(old.by_actor), dict(old.by_other_part), dict(old.by_year)
     by_kind, by_tag, by_place = dict(old.by_kind), dict(old.by_tag), dict(old.by_place)
     copied: set[int] = set()  # the lists already copied (the old site's are left as they were)
 
@@ -141,12 +144,14 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
         index = bisect_left(ordered, new.sort_key, key=SORT_KEY)
         touched.update(e.slug for e in ordered[max(0, index - 1):index + 2])
         event_by_slug[new.slug] = new
-        old_actors, new_actors = set(before.actors), set(new.actors)
         old_tags, new_tags = {slugify(t) for t in before.tags}, {slugify(t) for t in new.tags}
         moves: list[tuple[dict[Any, list[Event]], Any, Any]] = []
-        moves += [(by_actor, actor, actor) for actor in old_actors & new_actors]
-        moves += [(by_actor, actor, None) for actor in old_actors - new_actors]
-        moves += [(by_actor, None, actor) for actor in new_actors - old_actors]
+        for groups, acting in ((by_actor, True), (by_other_part, False)):
+            old_actors = {part.id for part in before.parts if part.acts == acting}
+            new_actors = {part.id for part in new.parts if part.acts == acting}
+            moves += [(groups, actor, actor) for actor in old_actors & new_actors]
+            moves += [(groups, actor, None) for actor in old_actors - new_actors]
+            moves += [(groups, None, actor) for actor in new_actors - old_actors]
         moves += [(by_tag, tag, tag) for tag in old_tags & new_tags]
         moves += [(by_tag, tag, None) for tag in old_tags - new_tags]
         moves += [(by_tag, None, tag) for tag in new_tags - old_tags]
@@ -160,7 +165,7 @@ def update_site(old: Site | None, config: SiteConfig, events: list[Event], pages
                         old_key, new_key):
                 return build_site(config, events, pages, profiles)
     site = Site(config=config, events=ordered, pages=sorted(pages, key=lambda p: p.slug), profiles=profiles,
-                by_actor=by_actor, by_year=by_year, by_kind=by_kind, by_tag=by_tag, by_place=by_place,
+                by_actor=by_actor, by_other_part=by_other_part, by_year=by_year, by_kind=by_kind, by_tag=by_tag, by_place=by_place,
                 tag_names=dict(old.tag_names), event_by_slug=event_by_slug, previous=dict(old.previous),
                 following=dict(old.following), base=id(old),
                 touched=frozenset(touched | {event.slug for event in changed}),

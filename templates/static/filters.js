@@ -1,13 +1,16 @@
 /* Filters for the home timeline: an enhancement. Without JavaScript the page links to the actor, kind
    and year pages instead. The filters search data/index.json, which covers every event (the page may
    show only the latest), keep their state in the address (?actor=russia&kind=military&from=2019) so a
-   filtered view can be shared, reloaded and left with the back button, and render matches in pages. */
+   filtered view can be shared, reloaded and left with the back button, and render matches in pages.
+   Actor, role, side and status are matched against each actor's part in an event: "EU" + "LNA" finds
+   the events where the EU acted for the LNA, not those where it enforced the embargo on the LNA's
+   suppliers. */
 (function () {
   "use strict";
   var form = document.getElementById("filters");
   if (!form || !window.fetch || !window.URLSearchParams || !window.history.pushState) return;
 
-  var FIELDS = ["actor", "kind", "side", "status", "from", "to"];
+  var FIELDS = ["actor", "role", "kind", "side", "status", "from", "to"];
   var PAGE = 100;
   var countOut = document.getElementById("filter-count");
   var results = document.getElementById("filter-results");
@@ -49,6 +52,8 @@
       actor: positions(data.actors),
       kind: positions(data.kinds),
       side: positions(data.sides),
+      role: positions(data.roles),
+      acts: data.roles.map(function (r) { return r[3] === 1; }),
       status: positions(data.statuses),
       years: new Int16Array(data.events.length)
     };
@@ -101,12 +106,25 @@
 
   function plural(n) { return n === 1 ? "event" : "events"; }
 
+  // Whether one actor's part [actor, role, side, status] meets the filters that apply to parts.
+  function partMatches(p, f) {
+    if (f.actor >= 0 && p[0] !== f.actor) return false;
+    if (f.role >= 0 && p[1] !== f.role) return false;
+    if ((f.role === -2 || f.side !== -2) && !index.acts[p[1]]) return false;
+    if (f.side !== -2 && p[2] !== f.side) return false;
+    return !(f.status >= 0 && p[3] !== f.status);
+  }
+
   function select(state) {
     var events = index.data.events;
-    var actor = state.actor ? index.actor[state.actor] : -1;
+    var f = {
+      actor: state.actor ? index.actor[state.actor] : -1,
+      role: state.role === "acting" ? -2 : state.role ? index.role[state.role] : -1,
+      side: state.side === "none" ? -1 : state.side ? index.side[state.side] : -2,
+      status: state.status ? index.status[state.status] : -1
+    };
+    var byPart = f.actor >= 0 || f.role !== -1 || f.side !== -2 || f.status >= 0;
     var kind = state.kind ? index.kind[state.kind] : -1;
-    var side = state.side === "none" ? -1 : state.side ? index.side[state.side] : -2;
-    var status = state.status ? index.status[state.status] : -1;
     var from = state.from ? Number(state.from) : -Infinity;
     var to = state.to ? Number(state.to) : Infinity;
     if (from > to) { var swap = from; from = to; to = swap; }
@@ -116,12 +134,31 @@
       var year = index.years[n];
       if (year < from || year > to) continue;
       if (kind >= 0 && e[5] !== kind) continue;
-      if (side !== -2 && e[6] !== side) continue;
-      if (status >= 0 && e[7] !== status) continue;
-      if (actor >= 0 && e[4].indexOf(actor) < 0) continue;
+      if (byPart && !e[4].some(function (p) { return partMatches(p, f); })) continue;
       found.push(n);
     }
     return found;
+  }
+
+  // The event's actors grouped as the pages group them: acting roles (by side) first, then the others.
+  function roleGroups(e) {
+    var data = index.data;
+    var groups = [];
+    var keyed = {};
+    [true, false].forEach(function (acting) {
+      e[4].forEach(function (p) {
+        if (index.acts[p[1]] !== acting) return;
+        var key = p[1] + ":" + p[2];
+        if (!keyed[key]) {
+          var role = data.roles[p[1]];
+          var heading = p[2] >= 0 && role[2] ? role[2].replace("{side}", data.sides[p[2]][1]) : role[1];
+          keyed[key] = { heading: heading, acts: acting, parts: [] };
+          groups.push(keyed[key]);
+        }
+        keyed[key].parts.push(p);
+      });
+    });
+    return groups;
   }
 
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -129,24 +166,30 @@
 
   function card(e) {
     var data = index.data;
-    var html = '<article class="event-card status-' + data.statuses[e[7]] + (e[9] ? " milestone" : "") + '">' +
+    var html = '<article class="event-card status-' + data.statuses[e[6]] + (e[8] ? " milestone" : "") + '">' +
       '<h4 class="event-title"><a href="' + esc(base + "events/" + e[0] + "/") + '">' + esc(e[1]) + "</a></h4>" +
       '<p class="event-meta"><time datetime="' + esc(e[2]) + '">' + esc(e[3]) + "</time> " +
       '<span class="kind">' + esc(data.kinds[e[5]][1]) + "</span> ";
-    if (e[6] >= 0) html += '<span class="side">Supported the ' + esc(data.sides[e[6]][1]) + "</span> ";
-    if (e[7] > 0) {
-      var status = data.statuses[e[7]];
+    if (e[6] > 0) {
+      var status = data.statuses[e[6]];
       html += '<span class="badge badge-' + status + '">' + status.charAt(0).toUpperCase() + status.slice(1) + "</span> ";
     }
-    if (e[9]) html += '<span class="badge badge-milestone">Milestone</span>';
+    if (e[8]) html += '<span class="badge badge-milestone">Milestone</span>';
     html += '</p><p class="actors-line">';
-    e[4].forEach(function (a) {
-      var actor = data.actors[a];
-      html += '<a class="chip" href="' + esc(base + "actors/" + actor[0] + "/") + '" style="--actor: ' +
-        esc(actor[2]) + '">' + esc(actor[1]) + "</a> ";
+    roleGroups(e).forEach(function (group) {
+      html += '<span class="role-group' + (group.acts ? "" : " other-role") + '"><span class="role">' +
+        esc(group.heading) + ":</span> ";
+      group.parts.forEach(function (p) {
+        var actor = data.actors[p[0]];
+        html += '<a class="chip" href="' + esc(base + "actors/" + actor[0] + "/") + '" style="--actor: ' +
+          esc(actor[2]) + '">' + esc(actor[1]) + "</a>";
+        if (p[3] !== e[6]) html += ' <span class="part-status">(' + esc(data.statuses[p[3]]) + ")</span>";
+        html += " ";
+      });
+      html += "</span>";
     });
-    return html + '</p><p class="card-foot"><span class="source-count">' + e[8] + " source" +
-      (e[8] === 1 ? "" : "s") + "</span></p></article>";
+    return html + '</p><p class="card-foot"><span class="source-count">' + e[7] + " source" +
+      (e[7] === 1 ? "" : "s") + "</span></p></article>";
   }
 
   function renderMore() {
