@@ -38,7 +38,7 @@ SAVED, SAVED_AFRESH, NOT_SAVED = 0, 1, 2  # what save_parsed() did: wrote, wrote
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
-    ("generator.model", name) for name in ("Source", "Correction")
+    ("generator.model", name) for name in ("Source", "Correction", "Part")
 } | {("generator.dates", "PartialDate"), ("generator.dates", "partial_date"), ("generator.errors", "Problem")}
 
 _TABLES = ("events", "texts", "text_files", "cards", "pages", "charts", "layouts",
