@@ -26,9 +26,9 @@ def summary_with_sources(event: Event, config: SiteConfig) -> str:
     if note:
         denied = ", ".join(config.actors[a].name for a in event.denied_by if a in config.actors)
         parts.append(f"<p><strong>{escape(note)}</strong>{escape(f' Denied by {denied}.') if denied else ''}</p>")
+    parts.append(event.html.strip())
     if event.parts:
         parts.append(f"<p>{escape(roles_text(event, config))}</p>")
-    parts.append(event.html.strip())
     items = "".join(f"<li>{source_html(source, config)}</li>" for source in event.sources)
     parts.append(f"<p>Sources:</p><ol>{items}</ol>")
     return "\n".join(part for part in parts if part)

@@ -184,18 +184,23 @@ def read_parts(fields: Fields, config: SiteConfig, supports: str | None, status:
     seen: dict[str, int] = {}
     for index, item in enumerate(value):
         entry = fields.child("actors", {}).child(index, item if isinstance(item, dict) else {})
+        own_side: str | None = None
+        own_status: str | None = None
         if isinstance(item, str):
-            ident, role_id, own_side, own_status = item, "acted", None, None
+            ident, role_id = item, "acted"
         elif isinstance(item, dict):
             entry.unknown_keys(ACTOR_ENTRY_KEYS, "actor field")
             if not entry.has("id"):
                 entry.error(None, "an actor entry needs an 'id' (an actor id from site.yaml)")
                 continue
             ident = item["id"]
-            role_id = entry.ident("role", roles, "role") or ("acted" if not entry.has("role") else None)
             own_side = entry.ident("supports", config.sides, "side")
             own_status = entry.one_of("status", STATUSES, status) if entry.has("status") else None
-            if role_id is None:
+            if not entry.has("role"):
+                role_id = "acted"
+            elif (known := entry.ident("role", roles, "role")) is not None:
+                role_id = known
+            else:
                 continue
         else:
             fields.error("actors", f"each actor must be an actor id or a mapping with id and role, found "

@@ -99,6 +99,8 @@ def events_document(site: Site, with_events: bool = True) -> dict[str, Any]:
         "sides": {s.id: {"name": s.name, "short": s.short, "description": s.description}
                   for s in config.sides.values()},
         "kinds": dict(config.kinds),
+        "roles": {r.id: {"label": r.label, "with_side": r.with_side, "acts": r.acts, "description": r.description}
+                  for r in config.roles.values()},
         "actors": {a.id: actor_record(site, a) for a in config.actors.values()},
         "events": [event_record(site, event) for event in site.events] if with_events else [],
     }

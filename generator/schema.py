@@ -98,10 +98,12 @@ PROPERTIES: dict[str, Any] = {
             "anyOf": [{"$ref": "#/definitions/partialDate"}, {"const": "ongoing"}]},
     "approximate": _flag("true shows 'c. 2015' / 'around January 2020'."),
     "actors": {
-        "type": "array", "minItems": 1,
         "description": "One or more actors: an actor id (it acted, for the event's side), or an entry with its "
                        "role and its own side and status. At least one must have a role that acts.",
-        "items": {"anyOf": [{"$ref": "#/definitions/id"}, {"$ref": "#/definitions/actorEntry"}]},
+        "anyOf": [{"$ref": "#/definitions/id"}, {
+            "type": "array", "minItems": 1,
+            "items": {"anyOf": [{"$ref": "#/definitions/id"}, {"$ref": "#/definitions/actorEntry"}]},
+        }],
     },
     "kind": {"$ref": "#/definitions/id", "description": "A kind id from site.yaml (military, diplomacy…)."},
     "supports": {"$ref": "#/definitions/id", "description": "A side id from site.yaml: the party the acting actors "

@@ -257,9 +257,9 @@ def lanes_made(monkeypatch) -> list[str]:
     made: list[str] = []
     real = chart.build_lane
 
-    def counting(scale, actor, events, texts):
+    def counting(scale, actor, *rest):
         made.append(actor.id)
-        return real(scale, actor, events, texts)
+        return real(scale, actor, *rest)
 
     monkeypatch.setattr(chart, "build_lane", counting)
     return made

@@ -41,15 +41,18 @@ def load(site, rel: str):
 
 def test_events_json_has_every_event_with_all_its_fields_and_summary(exported):
     document = load(exported, "data/events.json")
-    assert document["format"] == "timeline-generator/events" and document["version"] == EVENTS_VERSION == 1
+    assert document["format"] == "timeline-generator/events" and document["version"] == EVENTS_VERSION == 2
     assert document["site"] == {"title": "Test timeline", "description": "A test site.", "base_url": BASE,
                                 "language": "en-GB", "period": {"start": "2014", "end": "2021"}}
-    assert set(document) == {"format", "version", "site", "sides", "kinds", "actors", "events"}
+    assert set(document) == {"format", "version", "site", "sides", "kinds", "roles", "actors", "events"}
+    assert document["roles"]["supplier"] == {"label": "Supplied", "with_side": "Supplied the {side}", "acts": True,
+                                             "description": "Provided weapons, equipment, fighters, money or "
+                                                            "other material support."}
     events = {event["slug"]: event for event in document["events"]}
     assert [e["slug"] for e in document["events"]] == ["talks", "vote", "troops", "span"]  # chronological
     for event in events.values():
         assert set(EVENT_KEYS) <= set(event), set(EVENT_KEYS) - set(event)
-        assert set(event) == set(EVENT_KEYS) | {"url", "date_precision", "summary_html"}
+        assert set(event) == set(EVENT_KEYS) | {"url", "date_precision", "summary_html", "sides"}
     vote = events["vote"]
     assert vote["url"] == BASE + "events/vote/"
     assert (vote["date"], vote["date_precision"], vote["end"], vote["approximate"]) == ("2020-01", "month",
@@ -64,7 +67,10 @@ def test_events_json_has_every_event_with_all_its_fields_and_summary(exported):
          "date": "2020-02", "archive_url": "https://web.archive.org/x"}]
     assert events["talks"]["date"] == "2015" and events["talks"]["end"] is None
     assert events["talks"]["summary_html"].startswith("<p>First paragraph, with a comma.</p>")
-    assert events["troops"]["actors"] == ["turkey", "russia"] and events["troops"]["supports"] is None
+    assert events["troops"]["actors"] == [
+        {"id": actor, "role": "acted", "acts": True, "supports": None, "status": "confirmed"}
+        for actor in ("turkey", "russia")] and events["troops"]["supports"] is None
+    assert events["troops"]["sides"] == []
     assert document["actors"]["russia"]["involvement"] == [
         {"start": "2015", "end": "ongoing", "kind": "diplomacy", "supports": "lna", "status": "confirmed",
          "note": "", "sources": []}]
@@ -79,7 +85,8 @@ def test_events_csv_round_trips_through_the_csv_module(exported):
     assert len(rows) == len(events) == 4
     for row, event in zip(rows, events):
         assert row["slug"] == event["slug"] and row["title"] == event["title"] and row["date"] == event["date"]
-        assert row["actors"].split("; ") == event["actors"]
+        assert row["actors"].split("; ") == [actor["id"] for actor in event["actors"]]
+        assert row["actor_roles"].split("; ") == [actor["role"] for actor in event["actors"]]
         assert row["kind"] == event["kind"] and row["url"] == event["url"]
         assert row["source_urls"].split("\n") == [source["url"] for source in event["sources"]]
         assert len(row["sources"].split("\n")) == len(event["sources"])
@@ -92,7 +99,7 @@ def test_events_csv_round_trips_through_the_csv_module(exported):
         "Example News: A report (n.d., en) https://example.org/vote",
         "Other: Second report (2020-02, fr) https://example.org/second (archived: https://web.archive.org/x)"]
     assert rows[0]["summary"].startswith("First paragraph, with a comma.\n\nSecond paragraph;")
-    assert rows[0]["supports"] == "" and rows[0]["end"] == ""
+    assert rows[0]["sides"] == "" and rows[0]["actor_sides"] == "" and rows[0]["end"] == ""
     assert raw.startswith(b"slug,url,title,date,end,") and raw.endswith(b"\r\n")  # RFC 4180, UTF-8 without BOM
 
 

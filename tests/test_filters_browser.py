@@ -22,26 +22,37 @@ ACTOR_SETS = (("turkey",), ("russia",), ("un",), ("turkey", "russia"))
 
 
 def spec(n: int) -> dict[str, object]:
-    """The n-th event of the scratch site."""
+    """The n-th event of the scratch site: every eighth has the UN as an enforcer beside Turkey, which acted."""
     status = "denied" if n % 15 == 0 else "alleged" if n % 10 == 0 else "confirmed"
+    supports = ("gna", "lna", None, "gna", None, "lna", None)[n % 7]
+    actors = ACTOR_SETS[n % 4]
+    parts = [(actor, "acted", supports, status) for actor in actors]
+    if n % 8 == 0:
+        parts.append(("un", "enforcer", None, status))
     return {"slug": f"event-{n:03d}", "year": 2014 + n % 8, "month": 1 + n % 12, "day": 1 + n % 28,
-            "actors": ACTOR_SETS[n % 4], "kind": "diplomacy" if n % 3 == 0 else "military",
-            "supports": ("gna", "lna", None, "gna", None, "lna", None)[n % 7], "status": status}
+            "actors": actors, "parts": parts, "kind": "diplomacy" if n % 3 == 0 else "military",
+            "supports": supports, "status": status}
 
 
 EVENTS = [spec(n) for n in range(TOTAL)]
 
 
+def part_matches(part: tuple[str, str, str | None, str], want: dict[str, object]) -> bool:
+    """Actor, role, side and status are matched against each actor's part: a side only by an acting part."""
+    actor, role, side, status = part
+    acts = role in ("acted", "supplier")
+    return (want.get("actor", actor) == actor and (acts if want.get("role") == "acting" else
+                                                   want.get("role", role) == role)
+            and ("side" not in want or (acts and side == (None if want["side"] == "none" else want["side"])))
+            and want.get("status", status) == status)
+
+
 def matching(**want: object) -> set[str]:
     found = set()
     for event in EVENTS:
-        if "actor" in want and want["actor"] not in event["actors"]:  # type: ignore[operator]
-            continue
         if "kind" in want and event["kind"] != want["kind"]:
             continue
-        if "side" in want and event["supports"] != (None if want["side"] == "none" else want["side"]):
-            continue
-        if "status" in want and event["status"] != want["status"]:
+        if not any(part_matches(part, want) for part in event["parts"]):  # type: ignore[attr-defined]
             continue
         if "from" in want and event["year"] < int(want["from"]):  # type: ignore[call-overload, operator]
             continue
@@ -60,7 +71,8 @@ def output(tmp_path_factory) -> Path:
     for event in EVENTS:
         lines = ["---", f"title: Event {str(event['slug'])[-3:]}",
                  f"date: {event['year']}-{event['month']:02d}-{event['day']:02d}",
-                 f"actors: [{', '.join(event['actors'])}]", f"kind: {event['kind']}",  # type: ignore[arg-type]
+                 f"actors: [{', '.join(event['actors'])}{', {id: un, role: enforcer}' if len(event['parts']) > len(event['actors']) else ''}]",  # type: ignore[arg-type]
+                 f"kind: {event['kind']}",
                  f"status: {event['status']}", *([f"supports: {event['supports']}"] if event["supports"] else []),
                  "sources:", f"  - url: https://example.org/{event['slug']}", "    title: A report",
                  "    publisher: Example News", "    date: 2020-01-02", "    language: en", "---", "What happened.", ""]
@@ -106,7 +118,7 @@ def test_the_scratch_site_has_more_events_than_the_home_page_lists(output):
 
 @pytest.mark.parametrize("name, value", [
     ("actor", "russia"), ("actor", "un"), ("kind", "diplomacy"), ("side", "lna"), ("side", "none"),
-    ("status", "alleged"), ("status", "denied"), ("from", "2020"), ("to", "2015"),
+    ("status", "alleged"), ("status", "denied"), ("from", "2020"), ("to", "2015"), ("role", "enforcer"),
 ])
 def test_each_filter_changes_the_visible_events_and_the_count(home, name, value):
     home, base = home.page, home.base
@@ -150,6 +162,28 @@ def test_filters_combine_and_their_state_round_trips_through_the_address_reload_
     wait_for_count(home, f"{len(matching(actor='turkey'))} of {TOTAL} events")
 
 
+def test_an_enforcer_is_never_found_as_a_backer(output, page, static_server):
+    """"UN + LNA" lists the events where the UN acted for the LNA, not those where it enforced the embargo."""
+    base = static_server(output)
+    page.goto(base + "?actor=un&side=lna")
+    expected = matching(actor="un", side="lna")
+    enforced = {str(e["slug"]) for e in EVENTS if ("un", "enforcer", None, e["status"]) in e["parts"]}  # type: ignore[operator]
+    assert expected and enforced and not expected & enforced
+    assert enforced & matching(actor="turkey", side="lna")  # the events exist, with Turkey acting for the LNA
+    wait_for_count(page, f"{len(expected)} of {TOTAL} events")
+    assert shown_slugs(page) == expected
+    page.goto(base + "?actor=un&role=enforcer")
+    wait_for_count(page, f"{len(enforced)} of {TOTAL} events")
+    assert shown_slugs(page) == enforced
+    card = " ".join(page.locator("#filter-results .event-card").first.inner_text().split())
+    assert "Enforced the embargo or sanctions: United Nations" in card
+    page.goto(base + "?actor=un&role=acting")
+    acted = matching(actor="un", role="acting")
+    assert acted and not acted & enforced
+    wait_for_count(page, f"{len(acted)} of {TOTAL} events")
+    assert shown_slugs(page) == acted
+
+
 def test_a_shared_address_opens_filtered_and_clear_resets(output, page, static_server):
     base = static_server(output)
     page.goto(base + "?actor=un&status=alleged&to=2030&kind=nonsense")
@@ -178,7 +212,8 @@ def test_ten_thousand_events_filter_instantly(output, page, static_server, tmp_p
     index = json.loads((big / "data/index.json").read_text())
     template = index["events"][0]
     index["events"] = [[f"e{n}", f"Event {n}", f"{2014 + n % 8}-{1 + n % 12:02d}", template[3],
-                        [n % 3] if n % 2 else [0, 1], n % 2, n % 3 - 1, n % 3, 2, 0] for n in range(10_000)]
+                        [[a, 0, n % 3 - 1, n % 3] for a in ([n % 3] if n % 2 else [0, 1])], n % 2, n % 3, 2, 0]
+                       for n in range(10_000)]
     (big / "data/index.json").write_text(json.dumps(index, separators=(",", ":")))
     assert (big / "data/index.json").stat().st_size < 10_000 * 300  # compact: a few hundred bytes an event
     page.goto(static_server(big))

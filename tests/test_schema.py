@@ -104,6 +104,10 @@ sources:
     ("actors: turkey", True),  # a single id is read as a list of one
     ("actors: []", False),
     ("actors: [Turkey]", False),
+    ("actors:\n  - turkey\n  - {id: russia, role: supplier, supports: lna, status: alleged}", True),
+    ("actors:\n  - turkey\n  - {id: russia, rol: supplier}", False),
+    ("actors:\n  - turkey\n  - {role: supplier}", False),
+    ("actors:\n  - turkey\n  - {id: russia, status: rumoured}", False),
     ("status: alleged\ndenied_by: [turkey]", True),
     ("status: rumoured", False),
     ("tags: [drones, 2020]", True),
