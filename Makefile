@@ -6,13 +6,16 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 BASE_URL ?=
 
-.PHONY: site test check serve clean chromium bench screenshots
+.PHONY: site test test-fast check serve clean chromium bench screenshots
 
 site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ into output/
 	$(PY) -m generator build $(if $(BASE_URL),--base-url $(BASE_URL))
 
 test: $(DEV) chromium  ## the same set-up, then the whole test suite
 	$(PY) -m pytest
+
+test-fast: $(DEV)  ## the test suite without the browser tests (no chromium needed)
+	$(PY) -m pytest -m "not browser"
 
 check: $(RUNTIME)
 	$(PY) -m generator check --strict

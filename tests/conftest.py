@@ -171,3 +171,14 @@ def static_server(tmp_path):
     yield start
     for server in servers:
         server.shutdown()
+
+
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that drives chromium (through the browser or page fixture) `browser`, so that
+    `make test-fast` (-m "not browser") can leave them out."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
