@@ -82,3 +82,38 @@ def test_summaries_are_80_to_250_words():
         body = path.read_text(encoding="utf-8").split("---\n", 2)[2]
         words = len(re.findall(r"\w[\w'’-]*", body))
         assert 80 <= words <= 250, (path, words)
+
+
+def parts_of(path: Path) -> dict[str, tuple[str, str | None, str]]:
+    """actor -> (role, side, status) as the generator reads them."""
+    from generator.build import BuildOptions, Builder
+
+    problems = Problems()
+    site = Builder(BuildOptions(ROOT), load_cache=False).load(problems)
+    assert site is not None
+    rel = str(path.relative_to(ROOT))
+    event = next(e for e in site.events if e.path == rel)
+    return {p.id: (p.role, p.supports, p.status) for p in event.parts}
+
+
+def test_the_misstatements_the_roles_were_made_for_are_gone():
+    """Enforcers, inspectors and those who only reacted are not shown as backers (issue 15's cases)."""
+    events = ROOT / "content/events/2020"
+    irini = parts_of(events / "2020-09-10-irini-boards-uae-chartered-tanker.md")
+    assert irini["eu"] == ("enforcer", None, "confirmed") and irini["uae"][:2] == ("supplier", "lna")
+    assert all(irini[a][0] == "enforcer" for a in ("germany", "italy"))
+    frigate = parts_of(events / "2020-11-22-german-frigate-inspects-turkish-freighter.md")
+    assert frigate["germany"][1] is None and frigate["turkey"][0] == "target"
+    watiya = parts_of(events / "2020-05-18-gna-takes-al-watiya.md")
+    assert watiya["uae"] == ("supplier", "lna", "alleged") and watiya["turkey"][:2] == ("acted", "gna")
+    deal = parts_of(events / "2020-08-17-turkey-qatar-gna-military-deal.md")
+    assert deal["russia"][1] is None and deal["germany"][1] is None and deal["qatar"][1] == "gna"
+
+
+def test_organisations_that_only_enforce_mediate_or_report_never_back_a_side():
+    for path in event_files():
+        for entry in front_matter(path)["actors"]:
+            if isinstance(entry, dict) and entry["id"] in ("un", "eu"):
+                assert "supports" not in entry, path
+            elif entry in ("un", "eu"):
+                assert "supports" not in front_matter(path), path
