@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, command
 from .build import BuildOptions, BuildResult, build, check
 from .config import load_config
 from .dates import DateError, parse_partial_date
@@ -57,6 +57,11 @@ class ProgressBar:
             self.bar = None
 
 
+def _site_args(site_dir: Path) -> list[str]:
+    """--site DIR, for a command to print, unless the site is the current folder."""
+    return [] if site_dir.resolve() == Path.cwd().resolve() else ["--site", str(site_dir)]
+
+
 def show_warnings(result: BuildResult) -> None:
     for problem in result.warnings:
         click.echo(str(problem), err=True)
@@ -88,7 +93,9 @@ def build_command(site_dir: Path, output_dir: Path | None, drafts: bool, strict:
                            use_cache=not no_cache)
     with ProgressBar(enabled=not quiet and sys.stderr.isatty()) as progress:
         try:
-            result = build(options, progress=progress.update)
+            result = build(options, progress=progress.update, waiting=lambda pid: click.echo(
+                f"Another build into {options.output} is running (process {pid}): waiting for it to finish…",
+                err=True))
         except SiteError as error:
             progress.close()
             report(error.problems, "Build")
@@ -195,7 +202,7 @@ def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, .
     except FileExistsError as error:
         click.echo(f"{error.args[0]}: already exists; not overwritten (choose another --slug)", err=True)
         sys.exit(1)
-    click.echo(f"Wrote {path}. Fill in its source and summary, then run: python -m generator check")
+    click.echo(f"Wrote {path}. Fill in its source and summary, then run: {command('check', *_site_args(site_dir))}")
 
 
 def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
@@ -268,7 +275,7 @@ def import_command(site_dir: Path, article: str, url: str | None, publisher: str
     except OSError as error:
         click.echo(f"{error.filename}: cannot write the draft: {error.strerror}", err=True)
         sys.exit(1)
-    for line in describe(draft):
+    for line in describe(draft, command("check", "--drafts", *_site_args(site_dir))):
         click.echo(line)
 
 
@@ -291,7 +298,7 @@ def main() -> None:
     import os
 
     try:
-        cli(prog_name="python -m generator", standalone_mode=False)
+        cli(prog_name=command(), standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -27,19 +27,19 @@ from .cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, Pag
     fingerprint, trusted_stat
 from .config import CONFIG_FILE, load_config
 from .content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
-    read_with_stat, split_source
+    read_with_stat, site_files, split_source
 from .errors import Problem, Problems, SiteError
-from .markdown import MARKDOWN_CONFIG, MarkdownRenderer, first_paragraph
+from .markdown import MARKDOWN_CONFIG, MarkdownLimit, MarkdownRenderer, first_paragraph
 from .model import Event, Page, SiteConfig
 from .parallel import MIN_PARALLEL, Background, chunks, map_chunks, map_groups, state, workers
 from .exports import Join, event_fragments
 from .joined import Joined, Layout, Part
 from .publishing import PUBLISHED, PublishJob, publishing_jobs
-from .render import TEMPLATE_CACHE, PageJob, Renderer, make_environment
+from .render import PageJob, Renderer, make_environment
 from .site import Site, build_site, update_site
 from .spill import TEXTS_SUFFIX, SpillReader, Spilled, spill
 from .stored import SpilledTexts, StoredEvent, preload
-from .write import OutputError, Staged, Staging, check_output_dir
+from .write import OutputError, Staged, Staging, WriteError, check_output_dir, output_lock, remove_leftovers
 
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
@@ -56,6 +56,7 @@ class BuildOptions:
     base_url: str | None = None
     use_cache: bool = True
     trust_output: bool = False  # no one else writes the output folder (the preview's): skip checking its files
+    read_only: bool = False  # check: nothing is written under the site (the cache is read, never saved)
 
     @property
     def output(self) -> Path:
@@ -100,7 +101,8 @@ class Builder:
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
         self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
-        self._files: tuple[list[tuple[str, str]], set[str]] | None = None  # the last scan of the events
+        self._files: tuple[list[tuple[str, str]], set[str], list[Problem]] | None = None  # the last scan of
+        # the events
         self._same_layout = False  # whether this build has the layout of the last one
         self.cleanup: threading.Thread | None = None  # the last commit's deleting of replaced large files
         self.committing: Callable[[], AbstractContextManager[object]] = nullcontext  # held while output changes
@@ -174,8 +176,9 @@ class Builder:
         """Read and validate site.yaml and content/, render the Markdown; None if there were errors."""
         options = self.options
         self._template_problem: Problem | None = None
-        try:
-            config_key = digest((options.site_dir / CONFIG_FILE).read_bytes(), options.base_url or "")
+        try:  # (load_config() says what is wrong with a site.yaml that is not a readable file)
+            config_key = digest(read_with_stat(options.site_dir / CONFIG_FILE)[0], options.base_url or "") \
+                if (options.site_dir / CONFIG_FILE).is_file() else ""
         except OSError:
             config_key = ""
         if not self._config or self._config[0] != config_key:
@@ -197,10 +200,18 @@ class Builder:
             raise SiteError([self._template_problem])
         if not options.drafts:
             events = [event for event in events if not event.draft]
-        markdown = _markdown()
+        shown = [*pages, *profiles.values()]
+        todo = [page.body for page in shown if page.body not in self._html]
+        made = dict(zip(todo, _markdown().render_checked(todo)))
         rendered = {}
-        for page in [*pages, *profiles.values()]:
-            page.html = rendered[page.body] = self._html.get(page.body) or markdown.render(page.body)
+        for page in shown:
+            html = self._html[page.body] if page.body in self._html else made[page.body]
+            if isinstance(html, MarkdownLimit):
+                problems.error(page.path, None, html.message)
+                continue
+            page.html = rendered[page.body] = html
+        if problems.fatal(options.strict):
+            return None
         self._html = rendered
         return update_site(self.site, config, events, pages, profiles)
 
@@ -209,27 +220,31 @@ class Builder:
         """The layout key (templates, configuration, content pages) and the Jinja2 environment."""
         options = self.options
         templates = options.site_dir / TEMPLATES_DIR
-        templates_key = _folder_digest(templates, skip=STATIC_DIR)
+        templates_key = _folder_digest(options.site_dir, TEMPLATES_DIR, skip=STATIC_DIR)
         self.layout_key = digest(templates_key, config.base_url, str(options.drafts), config_key,
                                  *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)))
         self.data_key = digest("data", config_key)  # the open data shows no template
         if self._environment is None or self._environment[0] != templates_key:
-            bytecode = options.site_dir / CACHE_DIR / TEMPLATE_CACHE if options.use_cache else None
+            bytecode = compiled_templates(options.site_dir, self.fingerprint) \
+                if options.use_cache and not options.read_only else None
             self._environment = (templates_key, make_environment(templates, bytecode))
         self.environment = self._environment[1]
         # Cards show one event each: they are rendered with the events' Markdown, in the same workers.
         self._card_renderer = Renderer(build_site(config, [], pages, profiles), templates, self.layout_key,
                                        self.environment)
 
-    def _event_files(self) -> list[tuple[str, str]]:
+    def _event_files(self, problems: Problems) -> list[tuple[str, str]]:
         """content_files() of the events; the last list again when the watcher's hints only name files
-        in it that still exist (edits, not additions, deletions or moves)."""
+        in it that still exist (edits, not additions, deletions or moves). What was wrong (links, names) is
+        reported each time."""
         hints, known = self.hints, self._files
         if hints is None or known is None or not all(
                 rel in known[1] and os.path.isfile(os.path.join(self.options.site_dir, rel))
                 for rel in hints if rel.startswith(EVENTS_DIR + "/") or rel == EVENTS_DIR):
-            files = content_files(self.options.site_dir, EVENTS_DIR)
-            known = self._files = (files, {rel for _, rel in files})
+            found = Problems()
+            files = content_files(self.options.site_dir, EVENTS_DIR, found)
+            known = self._files = (files, {rel for _, rel in files}, found.items)
+        problems.extend(known[2])
         return known[0]
 
     def load_events(self, config: SiteConfig, config_key: str, problems: Problems) -> list[Event]:
@@ -240,7 +255,8 @@ class Builder:
         seen: dict[str, CachedEvent] = {}
         started_ns = time.time_ns()
         stats = self._input_stats
-        for file, rel in self._event_files():
+        drafts = self.options.drafts
+        for file, rel in self._event_files(problems):
             entry = cached.get(rel)
             if entry is None:  # a worker reads it
                 todo.append((rel, file))
@@ -250,8 +266,8 @@ class Builder:
                 continue
             if self.hints is not None and rel not in self.hints:
                 seen[rel] = entry  # the watcher says it has not changed
-                events.append(entry.event)
-                if entry.warnings:
+                if not entry.event.draft or drafts:
+                    events.append(entry.event)
                     problems.extend(entry.warnings)
                 continue
             try:
@@ -271,8 +287,9 @@ class Builder:
                 problems.error(rel, None, f"cannot read file: {error.strerror}")
                 continue
             seen[rel] = entry
-            events.append(entry.event)
-            problems.extend(entry.warnings)
+            if not entry.event.draft or drafts:  # (kept from a build with --drafts)
+                events.append(entry.event)
+                problems.extend(entry.warnings)
         # site.yaml changed but the file did not: re-validate, reuse the rendered Markdown.
         before = [entry for rel, _ in todo if (entry := cached.get(rel)) is not None and entry.config_key != config_key]
         preload(entry.event for entry in before)
@@ -285,7 +302,8 @@ class Builder:
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
                             config=config, rendered=rendered, renderer=self._card_renderer,
                             data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns,
-                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.one_shot))
+                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.one_shot),
+                            drafts=self.options.drafts)
         made: dict[str, Fragments] = {}
         for rel, file_hash, event, found, card, fragments, stat, spans in parsed:
             problems.extend(found)
@@ -318,8 +336,7 @@ class Builder:
         output = self.options.output
         if write:
             self._spill = output.parent / f".{output.name}.spill-{os.getpid()}"
-            for leftover in output.parent.glob(f".{output.name}.spill-*"):  # of an interrupted build
-                shutil.rmtree(leftover, ignore_errors=True)
+            remove_leftovers(output.parent, f".{output.name}.spill-")  # of a build that was killed
         succeeded = False
         thresholds = gc.get_threshold()
         gc.set_threshold(YOUNG_OBJECTS, *thresholds[1:])
@@ -367,10 +384,7 @@ class Builder:
         options = self.options
         output = options.output
         if write:
-            try:
-                check_output_dir(options.site_dir, output)
-            except OutputError as error:
-                raise SiteError([Problem(str(output), None, str(error))]) from None
+            _check_output(options)
         problems = Problems()
         site = self.load(problems)
         if site is None:
@@ -392,6 +406,11 @@ class Builder:
             raise SiteError([error.problem]) from None
         except OutputError as error:
             raise SiteError([Problem(TEMPLATES_DIR, None, str(error))]) from None
+        except WriteError as error:
+            raise SiteError([Problem(error.path, None, error.reason)]) from None
+        except OSError as error:  # writing the staged files (or reading the workers' spill files back)
+            failure = WriteError.of(error)
+            raise SiteError([Problem(failure.path, None, failure.reason)]) from None
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
         chart = renderer.chart.kept() if "chart" in renderer.__dict__ else \
@@ -428,9 +447,14 @@ class Builder:
         result = BuildResult()
         # Static assets first: they are few, and a page may refer to them.
         static: dict[str, bytes] = {}
-        folder = options.site_dir / TEMPLATES_DIR / STATIC_DIR
-        for file, rel in _static_files(folder):
-            static[f"{STATIC_DIR}/{rel}"] = file.read_bytes()
+        problems = Problems()
+        for file, rel in _static_files(options.site_dir, problems):
+            try:
+                static[f"{STATIC_DIR}/{rel}"] = file.read_bytes()
+            except OSError as error:
+                problems.error(f"{TEMPLATES_DIR}/{STATIC_DIR}/{rel}", None, f"cannot read it: {error.strerror}")
+        if problems.items:
+            raise SiteError(problems.sorted())
         keep = {*static, *(job.rel for job in jobs)}
         if len(keep) != len(static) + len(jobs):
             seen = set(static)
@@ -599,10 +623,12 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
     rendered: dict[str, tuple[str, str]] = state("rendered")
     renderer: Renderer = state("renderer")
     started_ns: int = state("started_ns")
+    drafts: bool = state("drafts")
     site = renderer.site
     markdown = _markdown()
     results: list[ParsedEvent] = []  # in the chunk's order; parsed events get theirs at the end
     parsed: list[tuple[int, str, str, Event, Problems, Stat | None]] = []
+    body_lines: dict[int, int] = {}  # where each parsed event's summary starts in its file, by id(event)
     for rel, path in chunk:
         problems = Problems()
         try:
@@ -614,21 +640,29 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
             continue
         file_hash = digest(raw)
         source = split_source(raw, rel, problems)
+        if source is not None and not drafts and source.meta.get("draft") is True:
+            source = None  # left out unread: a draft may be unfinished (an imported one is)
         event = read_event(source, config, problems) if source else None
         if event is None:
             results.append((rel, file_hash, None, problems.items, "", None, None, None))
             continue
         event.fingerprint = digest(file_hash, rel)  # the slug comes from the path
         parsed.append((len(results), rel, file_hash, event, problems, stat))
+        body_lines[id(event)] = source.body_line  # type: ignore[union-attr]
         results.append((rel, file_hash, None, [], "", None, None, None))
     missing = [event for _, _, file_hash, event, _, _ in parsed if file_hash not in rendered]
-    made = dict(zip((id(event) for event in missing), markdown.render_many([event.body for event in missing])))
-    for _, _, file_hash, event, _, _ in parsed:
+    made = dict(zip((id(event) for event in missing), markdown.render_checked([event.body for event in missing])))
+    for entry in list(parsed):
+        n, rel, file_hash, event, problems, _ = entry
         if (known := rendered.get(file_hash)) is not None:
             event.html, event.excerpt = known
+        elif isinstance(html := made[id(event)], MarkdownLimit):
+            problems.error(rel, body_lines[id(event)], html.message)
+            results[n] = (rel, file_hash, None, problems.items, "", None, None, None)
+            parsed.remove(entry)
         else:
-            event.html = made[id(event)]
-            event.excerpt = first_paragraph(event.html)
+            event.html = html
+            event.excerpt = first_paragraph(html)
     cards: list[str | Problem] = []
     for _, _, _, event, _, _ in parsed:
         try:
@@ -691,20 +725,36 @@ def _render_pages(chunk: Sequence[int]) -> list[tuple[str, str, Staged]]:
     return [(page.rel, page.key, staging.stage(page.rel, content)) for page, content in made]
 
 
-def _static_files(folder: Path) -> list[tuple[Path, str]]:
-    if not folder.is_dir():
-        return []
-    return sorted((p, p.relative_to(folder).as_posix()) for p in folder.rglob("*")
-                  if p.is_file() and not p.name.startswith(".") and not p.name.endswith(("~", ".swp", ".tmp")))
+def _static_files(site_dir: Path, problems: Problems) -> list[tuple[Path, str]]:
+    """The static assets (templates/static/), by their path under it (see content.site_files)."""
+    folder = f"{TEMPLATES_DIR}/{STATIC_DIR}"
+    return sorted((Path(entry.path), rel[len(folder) + 1:]) for entry, rel in site_files(site_dir, folder, problems)
+                  if not rel.endswith(("~", ".swp", ".tmp")))
 
 
-def _folder_digest(folder: Path, skip: str) -> str:
+def _folder_digest(site_dir: Path, folder: str, skip: str) -> str:
+    """A hash of the files in a folder of the site but those under skip (see content.site_files)."""
     parts: list[bytes | str] = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not rel.startswith(skip + "/"):
-            parts += [rel, path.read_bytes()]
+    for entry, rel in sorted(site_files(site_dir, folder), key=lambda found: found[1]):
+        if not rel.startswith(f"{folder}/{skip}/"):
+            try:
+                parts += [rel, read_with_stat(entry.path)[0]]
+            except OSError:
+                parts += [rel, "unreadable"]
     return digest(*parts)
+
+
+TEMPLATES_PREFIX = "templates-"  # + the cache's fingerprint: the compiled templates' folder in .cache/
+
+
+def compiled_templates(site_dir: Path, fingerprint: str) -> Path:
+    """The folder for the templates compiled by this generator, its code and libraries (the cache's fingerprint);
+    those of other versions are deleted when it is made."""
+    folder = site_dir / CACHE_DIR / f"{TEMPLATES_PREFIX}{fingerprint[:16]}"
+    if not folder.is_dir():
+        for other in (site_dir / CACHE_DIR).glob(TEMPLATES_PREFIX + "*"):
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
 
 
 def template_problem(error: jinja2.TemplateError, site_dir: Path) -> Problem:
@@ -735,22 +785,15 @@ def input_signature(options: BuildOptions, stats: dict[str, Stat] | None = None)
     entries: list[str] = []
     newest = 0
     site = str(options.site_dir)
-    pending = [os.path.join(site, "content"), os.path.join(site, "templates")]
-    while pending:
-        folder = pending.pop()
+    for entry, _ in [*site_files(options.site_dir, "content"), *site_files(options.site_dir, TEMPLATES_DIR)]:
         try:
-            listing = list(os.scandir(folder))
-        except OSError:
+            stat = entry.stat()
+        except OSError:  # gone meanwhile
             continue
-        for entry in listing:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(entry.path)
-            else:
-                stat = entry.stat()
-                newest = max(newest, stat.st_mtime_ns)
-                if stats is not None:
-                    stats[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                entries.append(f"{entry.path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
+        newest = max(newest, stat.st_mtime_ns)
+        if stats is not None:
+            stats[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        entries.append(f"{entry.path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ino}")
     try:
         stat = os.stat(os.path.join(site, CONFIG_FILE))
         newest = max(newest, stat.st_mtime_ns)
@@ -772,11 +815,11 @@ def peak_memory_mb() -> float:
 
 
 def check(options: BuildOptions) -> BuildResult:
-    """Validate everything and render every page without writing; raise SiteError on problems."""
+    """Validate everything and render every page without writing anything (the cache is read if there is one,
+    and not saved); raise SiteError on problems."""
     started = time.perf_counter()
-    builder = Builder(options)
+    builder = Builder(dataclasses.replace(options, read_only=True))
     result = builder.run(write=False)
-    builder.save_cache()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -788,8 +831,28 @@ def check(options: BuildOptions) -> BuildResult:
 YOUNG_OBJECTS = 50_000
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site into options.output; raise SiteError and leave output/ alone on problems."""
+def _check_output(options: BuildOptions) -> None:
+    try:
+        check_output_dir(options.site_dir, options.output)
+    except OutputError as error:
+        raise SiteError([Problem(str(options.output), None, str(error))]) from None
+
+
+def build(options: BuildOptions, progress: Progress | None = None,
+          waiting: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the site into options.output; raise SiteError and leave output/ alone on problems.
+
+    One build at a time writes an output folder: another one waits for it to finish (waiting(pid) is called
+    first), then builds, and finds nothing to do if the inputs did not change meanwhile."""
+    _check_output(options)
+    try:
+        with output_lock(options.output, waiting):
+            return _build(options, progress)
+    except WriteError as error:
+        raise SiteError([Problem(error.path, None, error.reason)]) from None
+
+
+def _build(options: BuildOptions, progress: Progress | None) -> BuildResult:
     started = time.perf_counter()
     builder = Builder(options, progress, load_cache=False)
     quick = builder.unchanged_result()

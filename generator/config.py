@@ -12,6 +12,7 @@ from .dates import PartialDate, is_known_language
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, type_name
 from .gazetteer import read_places
+from .limits import MAX_FILE_BYTES, MAX_SITE_YAML_ITEMS, size_text
 from .model import DEFAULT_ROLES, Actor, Involvement, Role, SiteConfig, Side
 from .yamldoc import YamlDoc, YamlError
 
@@ -30,15 +31,25 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
     """Read and validate site.yaml; None when it is too broken to build anything from."""
     path = site_dir / CONFIG_FILE
     try:
-        text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-    except FileNotFoundError:
-        problems.error(CONFIG_FILE, None, "file not found: every site needs a site.yaml")
+        if not path.is_file():  # (a folder, or a pipe that would keep the build waiting)
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            problems.error(CONFIG_FILE, None, f"{kind}: site.yaml must be a file" if path.exists() else
+                           "file not found: every site needs a site.yaml")
+            return None
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            problems.error(CONFIG_FILE, None, f"the file is larger than {size_text(MAX_FILE_BYTES)}, the most it may be")
+            return None
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except OSError as error:
+        problems.error(CONFIG_FILE, None, f"cannot read the file: {error.strerror}")
         return None
     except UnicodeDecodeError as error:
         problems.error(CONFIG_FILE, None, f"not valid UTF-8 ({error.reason} at byte {error.start})")
         return None
     try:
-        doc = YamlDoc(text)
+        doc = YamlDoc(text, max_items=MAX_SITE_YAML_ITEMS)
     except YamlError as error:
         problems.error(CONFIG_FILE, error.line, error.message)
         return None

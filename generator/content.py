@@ -8,13 +8,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .config import STATUSES
 from .dates import PartialDate
 from .errors import Problems
 from .fields import ID_PATTERN, Fields, suggest, type_name
 from .gazetteer import check_location
+from .limits import MAX_FILE_BYTES, size_text
+from .markdown import check_limits
 from .model import Event, Page, Part, SiteConfig
 from .yamldoc import YamlDoc, YamlError
 
@@ -34,6 +36,7 @@ class SourceFile:
     path: str
     doc: YamlDoc
     body: str
+    body_line: int = 1  # the line of the file where the body starts
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -49,15 +52,17 @@ def slugify(text: str) -> str:
 
 def read_with_stat(file: str | Path) -> tuple[bytes, os.stat_result]:
     """A file's bytes and its stat, in four system calls (a file object makes eight: this is done for every
-    event of a first build)."""
+    event of a first build). Only the first MAX_FILE_BYTES + 1 bytes of a larger file are read: enough for
+    split_source() to refuse it."""
     fd = os.open(file, os.O_RDONLY | os.O_CLOEXEC)
     try:
         info = os.fstat(fd)
-        data = os.read(fd, info.st_size + 1)  # a regular file's read comes short only at its end
+        data = os.read(fd, min(info.st_size, MAX_FILE_BYTES) + 1)  # a regular file's read comes short only at its end
         if len(data) > info.st_size:  # it grew meanwhile
-            parts = [data]
-            while part := os.read(fd, 1 << 16):
+            parts, size = [data], len(data)
+            while size <= MAX_FILE_BYTES and (part := os.read(fd, 1 << 16)):
                 parts.append(part)
+                size += len(part)
             data = b"".join(parts)
     finally:
         os.close(fd)
@@ -76,6 +81,10 @@ def read_source_file(file: str | Path, rel: str, problems: Problems) -> SourceFi
 
 def split_source(raw: bytes, rel: str, problems: Problems) -> SourceFile | None:
     """Split a file's bytes into front matter and body; report what is wrong and return None if unusable."""
+    if len(raw) > MAX_FILE_BYTES:
+        problems.error(rel, None, f"the file is larger than {size_text(MAX_FILE_BYTES)}, the most a content file "
+                                  f"may be")
+        return None
     if not raw.strip():
         problems.error(rel, 1, "empty file: an event needs front matter between '---' lines and a summary")
         return None
@@ -101,29 +110,84 @@ def split_source(raw: bytes, rel: str, problems: Problems) -> SourceFile | None:
     if not isinstance(doc.value, dict):
         problems.error(rel, 2, f"front matter must be a mapping of keys to values, found {type_name(doc.value)}")
         return None
-    return SourceFile(rel, doc, "\n".join(lines[closing + 1:]).strip("\n") + "\n")
+    body_line = closing + 2
+    while body_line <= len(lines) and not lines[body_line - 1]:
+        body_line += 1
+    body = "\n".join(lines[body_line - 1:]).strip("\n") + "\n"
+    if (limit := check_limits(body)) is not None:
+        problems.error(rel, body_line + (limit.line or 1) - 1, limit.message)
+        return None
+    return SourceFile(rel, doc, body, body_line)
 
 
-def content_files(site_dir: Path, folder: str) -> list[tuple[str, str]]:
-    """The Markdown files under a content folder, sorted: (file path, site-relative path)."""
-    found: list[tuple[str, str]] = []
-    pending = [(os.path.join(site_dir, folder), folder)]
+def content_files(site_dir: Path, folder: str, problems: Problems | None = None) -> list[tuple[str, str]]:
+    """The Markdown files under a content folder, sorted: (file path, site-relative path); see site_files()."""
+    found = [(entry.path, rel) for entry, rel in site_files(site_dir, folder, problems) if rel.endswith(".md")]
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def site_files(site_dir: Path, folder: str, problems: Problems | None = None) -> Iterator[tuple[os.DirEntry[str], str]]:
+    """The files under a folder of the site, but hidden ones, with their site-relative paths.
+
+    A symbolic link is followed only where it leads inside the site, and each folder is read once (a link
+    to a folder read already, such as one of its parents, is a loop); a name that is not UTF-8 is skipped.
+    Each of these, a broken link and an unreadable folder are reported to problems, if given."""
+    site = os.path.realpath(site_dir)
+    top = os.path.join(site_dir, folder)
+    if not _inside(os.path.realpath(top), site):
+        _report(problems, folder, f"a symbolic link to {os.path.realpath(top)}, outside the site: not followed")
+        return
+    read = {os.path.realpath(top)}
+    pending = [(top, folder)]
     while pending:
         directory, rel = pending.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            _report(problems, rel, f"cannot read the folder: {error.strerror}")
             continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            if entry.is_dir():
-                pending.append((entry.path, f"{rel}/{name}"))
-            elif name.endswith(".md") and entry.is_file():
-                found.append((entry.path, f"{rel}/{name}"))
-    found.sort(key=lambda item: item[1])
-    return found
+            path = f"{rel}/{name}"
+            try:
+                path.encode("utf-8")
+            except UnicodeEncodeError:
+                _report(problems, os.fsencode(path).decode("utf-8", "backslashreplace"),
+                        "the name is not valid UTF-8: rename it (the file is skipped)")
+                continue
+            try:
+                link = entry.is_symlink()
+                if link and not _inside(target := os.path.realpath(entry.path), site):
+                    _report(problems, path, f"a symbolic link to {target}, outside the site: not followed")
+                    continue
+                if entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    if real in read:
+                        _report(problems, path, f"a symbolic link to {os.path.relpath(real, site)}/, which is read "
+                                                f"already (a loop): not followed")
+                    else:
+                        read.add(real)
+                        pending.append((entry.path, path))
+                elif entry.is_file():
+                    yield entry, path
+                elif link:
+                    _report(problems, path, "a broken symbolic link")
+            except OSError as error:  # a link to itself, or a file gone meanwhile
+                _report(problems, path, f"cannot read it: {error.strerror}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _report(problems: Problems | None, rel: str, message: str) -> None:
+    if problems is not None:
+        problems.error(rel, None, message)
 
 
 def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Event | None:
@@ -271,7 +335,7 @@ def check_duplicate_slugs(events: list[Event], problems: Problems) -> None:
 def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
     """The content pages under content/pages (about, methodology…)."""
     pages: list[Page] = []
-    for file, rel in content_files(site_dir, PAGES_DIR):
+    for file, rel in content_files(site_dir, PAGES_DIR, problems):
         source = read_source_file(file, rel, problems)
         if not source:
             continue
@@ -294,7 +358,7 @@ def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
 def load_profiles(site_dir: Path, config: SiteConfig, problems: Problems) -> dict[str, Page]:
     """Actor profiles content/actors/<actor-id>.md, keyed by actor id."""
     profiles = {}
-    for file, rel in content_files(site_dir, ACTORS_DIR):
+    for file, rel in content_files(site_dir, ACTORS_DIR, problems):
         source = read_source_file(file, rel, problems)
         if not source:
             continue

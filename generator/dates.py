@@ -16,6 +16,9 @@ from .pickling import compact
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 ONGOING = "ongoing"
+# The years a date may have: what Python's dates hold, less the last year, whose end the chart cannot reach
+# (it draws a date up to the day after it).
+MIN_YEAR, MAX_YEAR = 1, 9998
 
 
 class DateError(ValueError):
@@ -105,10 +108,8 @@ def parse_partial_date(value: object) -> PartialDate:
     """Turn what PyYAML hands over (int, str or date) into a PartialDate, or raise DateError."""
     if isinstance(value, bool):
         raise DateError(f"invalid date {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    if isinstance(value, dt.datetime):
-        return PartialDate(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):  # (a datetime is one too)
+        value = value.isoformat()[:10]
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, str):
@@ -127,8 +128,8 @@ def parse_partial_date(value: object) -> PartialDate:
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
             raise DateError(f"invalid date '{text}': {calendar.month_name[month]} {year} has {last} days")
-    if year < 1:
-        raise DateError(f"invalid date '{text}': year must be positive")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateError(f"invalid date '{text}': years from {MIN_YEAR:04d} to {MAX_YEAR} are supported")
     return PartialDate(year, month, day)
 
 

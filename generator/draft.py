@@ -65,8 +65,9 @@ def render_draft(draft: Draft) -> str:
     return "\n".join(lines) + "\n" + PLACEHOLDER
 
 
-def describe(draft: Draft) -> list[str]:
-    """What the CLI prints: the file written, then each detected value and how sure it is."""
+def describe(draft: Draft, check: str) -> list[str]:
+    """What the CLI prints: the file written, then each detected value and how sure it is, and the command
+    that checks it."""
     rows = [("input", _input(draft)), ("language", _report(draft.language)),
             ("title", _report(draft.title)), ("date", _report(draft.date_finding)),
             ("actors", _report(draft.actors_finding) + (f"; named: {_named(draft)}" if draft.named else "")),
@@ -74,8 +75,7 @@ def describe(draft: Draft) -> list[str]:
             ("published", _report(draft.published))]
     return [f"Wrote {draft.path} (draft: true). Detected, and how sure:"] + \
         [f"  {name:<10} {text}" for name, text in rows] + \
-        ["Next: check every field, write the summary in your own words, then run: "
-         "python -m generator check --drafts"]
+        [f"Next: check every field, write the summary in your own words, then run: {check}"]
 
 
 def _input(draft: Draft) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .cache import Fragments
 from .citations import headline, summary_with_sources
@@ -185,7 +185,7 @@ def timelinejs_date(date: PartialDate) -> dict[str, int]:
 def timeline_document(site: Site, with_events: bool = True) -> dict[str, Any]:
     """A title slide from site.yaml, a slide per event, an era per involvement period of each actor."""
     config = site.config
-    title: dict[str, Any] = {"text": {"headline": config.title,
+    title: dict[str, Any] = {"text": {"headline": _html(config.title),
                                       "text": _paragraph(config.description) if config.description else ""}}
     return {
         "title": title,
@@ -195,19 +195,21 @@ def timeline_document(site: Site, with_events: bool = True) -> dict[str, Any]:
 
 
 def timeline_slide(event: Event, config: SiteConfig) -> dict[str, Any]:
+    """The event's slide; TimelineJS shows its texts as HTML, so they are escaped (the summary is sanitised)."""
     slide: dict[str, Any] = {
         "start_date": timelinejs_date(event.date),
-        "text": {"headline": headline(event), "text": summary_with_sources(event, config)},
+        "text": {"headline": _html(headline(event)), "text": summary_with_sources(event, config)},
         "unique_id": event.slug,
     }
     if isinstance(event.end, PartialDate):
         slide["end_date"] = timelinejs_date(event.end)
     if event.approximate or event.end == "ongoing":
-        slide["display_date"] = event.date.display(config.language, event.approximate) + _end_text(event, config)
+        slide["display_date"] = _html(event.date.display(config.language, event.approximate) +
+                                      _end_text(event, config))
     acting = event.acting
     if acting:  # TimelineJS groups slides in rows: by the first actor that acted
         first = acting[0].id
-        slide["group"] = config.actors[first].name if first in config.actors else first
+        slide["group"] = _html(config.actors[first].name if first in config.actors else first)
     return slide
 
 
@@ -226,7 +228,7 @@ def actor_eras(actor: Actor, config: SiteConfig) -> Iterator[dict[str, Any]]:
         if end.last_day() < period.start.first_day():
             end = period.start
         yield {"start_date": timelinejs_date(period.start), "end_date": timelinejs_date(end),
-               "text": {"headline": era_headline(actor, period, config)}}
+               "text": {"headline": _html(era_headline(actor, period, config))}}
 
 
 def era_headline(actor: Actor, period: Involvement, config: SiteConfig) -> str:
@@ -238,3 +240,8 @@ def era_headline(actor: Actor, period: Involvement, config: SiteConfig) -> str:
 
 def _paragraph(text: str) -> str:
     return str(Markup("<p>{}</p>").format(text))
+
+
+def _html(text: str) -> str:
+    """Plain text for a field TimelineJS shows as HTML (innerHTML: headlines, dates, groups), escaped."""
+    return str(escape(text))

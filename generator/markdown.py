@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import signal
+import threading
 from typing import Callable
 from xml.etree.ElementTree import Element
 
@@ -19,6 +21,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
+from .limits import MARKDOWN_SECONDS, MAX_MARKDOWN_CHARS, MAX_MARKDOWN_NESTING, MAX_MARKDOWN_WORK
 from .typography import smarten
 
 # Smart punctuation is applied after conversion by typography.smarten, which does what the smarty
@@ -249,17 +252,138 @@ class MarkdownRenderer:
         return converter
 
     def render(self, text: str) -> str:
+        """The text's HTML; raise MarkdownLimit if it takes too long (see render_checked)."""
         return self.render_many([text])[0]
 
     def render_many(self, texts: list[str]) -> list[str]:
-        """render() of each text, each step over all of them before the next (a tenth quicker: the
-        converter, the typography and the sanitiser each keep the processor's caches to themselves)."""
-        converted = []
-        for text in texts:
-            converter = self._converter(text)
-            converter.reset()
-            converted.append(converter.convert(text))
-        return [sanitise(html) for html in [smarten(html) for html in converted]]
+        """render() of each text; raise the MarkdownLimit of the first that takes too long."""
+        rendered = self.render_checked(texts)
+        for html in rendered:
+            if isinstance(html, MarkdownLimit):
+                raise html
+        return rendered  # type: ignore[return-value]
+
+    def render_checked(self, texts: list[str]) -> list[str | MarkdownLimit]:
+        """Each text's HTML, or a MarkdownLimit when its conversion takes more than MARKDOWN_SECONDS (in the
+        main thread of a process, where an alarm signal can stop it) or recurses too deeply: the backstop
+        for texts that passed check_limits(), which the reader of the content files applies.
+
+        Each step runs over all texts before the next (a tenth quicker: the converter, the typography and the
+        sanitiser each keep the processor's caches to themselves)."""
+        converted: list[str | MarkdownLimit] = []
+        with _Deadline() as deadline:
+            for text in texts:
+                converter = self._converter(text)
+                try:
+                    deadline.arm(MARKDOWN_SECONDS)
+                    converter.reset()
+                    converted.append(converter.convert(text))
+                except (_TooSlow, RecursionError) as error:
+                    self._converters = {}  # stopped anywhere: none is trusted to be in a sound state
+                    what = f"took more than {MARKDOWN_SECONDS:g} s" if isinstance(error, _TooSlow) else \
+                        "nests too deeply"
+                    converted.append(MarkdownLimit(None, f"the Markdown {what} to convert (the limit): "
+                                                         f"simplify it"))
+                finally:
+                    deadline.arm(0)
+        return [html if isinstance(html, MarkdownLimit) else sanitise(smarten(html)) for html in converted]
+
+
+class MarkdownLimit(Exception):
+    """A document beyond one of the limits in limits.py; line: where in the document (1-based), if known."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+# The nesting of a line in lists and block quotes shows in its prefix: '>' marks, list markers, indentation.
+_LIST_MARKER = r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])"
+_NESTING_PREFIX = re.compile(r"(?:[ \t>]|%s)*" % _LIST_MARKER)
+_MARKER = re.compile(r"(?:>|%s)[ \t]?" % _LIST_MARKER)
+# a line whose prefix has as many characters as the limit has levels: the lines to look at more closely
+_MAYBE_DEEP = re.compile(r"\n(?:[ \t>]|%s){%d}" % (_LIST_MARKER, MAX_MARKDOWN_NESTING))
+# where a paragraph, list item or table row begins: the inline parser takes each as a text of its own
+_INLINE_START = re.compile(r"\n[ \t]*(?:\n|%s|\|)" % _LIST_MARKER)
+MARKS = ("[", "<", "`", "*", "_", "\\", "&", "  \n")  # what the inline parser acts on
+
+
+def check_limits(text: str) -> MarkdownLimit | None:
+    """The first limit of limits.py that the Markdown is beyond (its size, its nesting and the inline parser's
+    work), or None. A few substring searches for the usual document."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return MarkdownLimit(None, f"the Markdown is {len(text):,} characters long, more than the "
+                                   f"{MAX_MARKDOWN_CHARS:,} allowed")
+    if (deep := _MAYBE_DEEP.search("\n" + text)) is not None:
+        first = text.count("\n", 0, deep.start()) + 1
+        for n, line in enumerate(text[deep.start():].split("\n")):
+            prefix = _NESTING_PREFIX.match(line).group()  # type: ignore[union-attr]  # (it matches '' too)
+            indent, marks = _MARKER.subn("", prefix)  # each mark is a level, with the space after it
+            levels = marks + (indent.count(" ") + 4 * indent.count("\t")) // 4
+            if levels > MAX_MARKDOWN_NESTING:
+                return MarkdownLimit(first + n, f"nested {levels} levels deep in lists and block quotes, more "
+                                                f"than the {MAX_MARKDOWN_NESTING} allowed")
+    if len(text) * len(text) > MAX_MARKDOWN_WORK and len(text) * _marks(text) > MAX_MARKDOWN_WORK:
+        return _check_work(text)
+    return None
+
+
+def _marks(text: str) -> int:
+    return sum(text.count(mark) for mark in MARKS)
+
+
+def _check_work(text: str) -> MarkdownLimit | None:
+    """The inline parser's work: over the texts it parses (paragraphs, list items, table rows), the sum of
+    their length times their marks; reported at the text with the most."""
+    starts = [0, *(match.start() + 1 for match in _INLINE_START.finditer(text)), len(text)]
+    total, worst, at = 0, (0, 0), 0
+    for start, end in zip(starts, starts[1:]):
+        length, marks = end - start, _marks(text[start:end])
+        total += length * marks
+        if length * marks > worst[0] * worst[1]:
+            worst, at = (length, marks), start
+    if total <= MAX_MARKDOWN_WORK:
+        return None
+    return MarkdownLimit(text.count("\n", 0, at) + 1,
+                         f"too much work for the Markdown parser: {worst[1]:,} marks ([ < ` * _ \\ & or line breaks) "
+                         f"in a paragraph of {worst[0]:,} characters, {total:,} (marks × characters) in all, more "
+                         f"than the {MAX_MARKDOWN_WORK:,} allowed: split long paragraphs or remove marks")
+
+
+class _TooSlow(Exception):
+    """Raised by the alarm signal in a conversion that takes too long."""
+
+
+class _Deadline:
+    """arm(seconds): an alarm signal raises _TooSlow in this process's main thread after so many seconds, unless
+    arm(0) comes first. In another thread (the preview's builds), where no signal can be caught, it does
+    nothing."""
+
+    def __init__(self) -> None:
+        self.active = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        self.armed = False
+        self.previous: object = None
+
+    def __enter__(self) -> _Deadline:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._alarm)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.active:
+            self.arm(0)
+            signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
+
+    def arm(self, seconds: float) -> None:
+        if self.active:
+            self.armed = seconds > 0
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def _alarm(self, signum: int, frame: object) -> None:
+        if self.armed:  # (not a signal that was on its way when the conversion ended)
+            self.armed = False
+            raise _TooSlow()
 
 
 _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},

@@ -31,9 +31,6 @@ from .roles import role_groups
 from .site import SORT_KEY, Site
 
 HOME_RECENT = 100  # events on the home page of a site too large to list whole
-# the folder of the build cache that holds the compiled templates (another name whenever _CodeGenerator
-# changes what they are compiled to: Jinja2 would load the old code)
-TEMPLATE_CACHE = "templates-2"
 
 
 def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -78,8 +75,8 @@ def _escape(value: Any) -> Markup:
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja2's code generator, but each {{ }} of an autoescaped template is escaped by _escape (through
     the environment: the compiled code has no other way to reach it). A fifth of an event page's time
-    went into markupsafe.escape. (The compiled templates are cached under a name of their own, see
-    TEMPLATE_CACHE.)"""
+    went into markupsafe.escape. (The compiled templates are kept in a folder named after the build cache's
+    fingerprint, which covers this code: Jinja2 would load the old code.)"""
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:

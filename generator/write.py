@@ -8,11 +8,13 @@ Unchanged files are left alone (same inode, same timestamp), so sync tools uploa
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .cache import PageRecord
 from .joined import Joined
@@ -29,6 +31,74 @@ LARGE = 1 << 20  # bytes: files this large are moved aside before they are repla
 
 class OutputError(Exception):
     """A page path that would escape output/ or that two pages claim, or an unsafe output folder."""
+
+
+class WriteError(Exception):
+    """The output folder (or the folder beside it) could not be written: the file or folder, and why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    @classmethod
+    def of(cls, error: OSError, what: str = "cannot write") -> WriteError:
+        reason = "permission denied" if isinstance(error, PermissionError) else f"{what}: {error.strerror or error}"
+        return cls(shown(error.filename or "output"), reason)
+
+
+def shown(path: str | Path) -> str:
+    """A path as the user would write it: relative to the current folder when it is inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def remove_leftovers(parent: Path, prefix: str) -> int:
+    """Delete the folders parent/<prefix><pid>… of builds that are gone (killed: their pid is no longer a
+    process) or of this process; how many."""
+    removed = 0
+    for leftover in parent.glob(prefix + "*") if parent.is_dir() else []:
+        pid = leftover.name[len(prefix):].split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another build, still at work
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's
+        return True
+    return True
+
+
+@contextmanager
+def output_lock(output: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock of an output folder (the file .<name>.lock beside it) while building into it: a second
+    build of the same output waits for the first (waiting(who) is told, with the first one's pid) rather
+    than taking its staging folder for a leftover. The system releases it when the process ends, however."""
+    path = output.parent / f".{output.name}.lock"
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise WriteError.of(error, "cannot make the build's lock file") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting(os.pread(fd, 20, 0).decode("ascii", "replace").strip() or "?")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # (releases the lock)
 
 
 def safe_relative(rel: str) -> str:
@@ -73,13 +143,13 @@ class Staging:
         self._folders = {str(self.folder)}  # folders this process knows to be in the staging folder
         if dry:
             return
-        leftovers = list(output.parent.glob(f".{output.name}.new-*")) if output.parent.exists() else []
-        for leftover in leftovers:  # an interrupted build: its records can no longer be trusted
-            shutil.rmtree(leftover, ignore_errors=True)
-            self.records, self.previous = {}, set()
-        for leftover in output.parent.glob(f".{output.name}.trash-*") if output.parent.exists() else []:
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.folder.mkdir(parents=True)
+        if remove_leftovers(output.parent, f".{output.name}.new-"):
+            self.records, self.previous = {}, set()  # an interrupted build: the records can no longer be trusted
+        remove_leftovers(output.parent, f".{output.name}.trash-")
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as error:
+            raise WriteError.of(error, "cannot make the staging folder") from None
 
     def fresh(self, rel: str, key: str) -> bool:
         """Whether output/rel is, untouched, what a page with this key was rendered to before."""
@@ -147,19 +217,31 @@ class Staging:
         self.record(rel, key, self.stage(rel, content))
 
     def commit(self, keep: set[str]) -> tuple[int, int, list[str]]:
-        """Move the staged files into output/ and delete files no page produces; (written, removed, changed)."""
+        """Move the staged files into output/ and delete files no page produces; (written, removed, changed).
+
+        A folder of output/ that cannot be written is found before anything is moved (WriteError). If moving
+        fails all the same (a folder made read-only meanwhile), the build fails and output/ is part old, part
+        new: the cache is not saved, so the next build finds every file that differs from what it makes."""
         changed = sorted(self.staged)
         removed: list[str] = []
         try:
             if not self.output.exists():
                 os.rename(self.folder, self.output)
             else:
+                self._check_writable(changed, self.previous - keep)
                 for rel in changed:
                     target = self.output / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    self._keep_aside(target)
-                    os.replace(self.folder / rel, target)
+                    aside = self._keep_aside(target)
+                    try:
+                        os.replace(self.folder / rel, target)
+                    except OSError:
+                        if aside is not None:
+                            os.rename(aside, target)
+                        raise
                 removed = self._remove_others(keep)
+        except OSError as error:
+            raise WriteError.of(error) from None
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
             if self.trash.exists():  # freeing a large file's blocks takes a while (more with online discard)
@@ -176,19 +258,37 @@ class Staging:
                 del records[rel]
         return len(changed), len(removed), changed + removed
 
-    def _keep_aside(self, target: Path) -> None:
-        """Move a large file about to be replaced into the trash folder, for the cleanup thread to delete.
+    def _check_writable(self, changed: list[str], removed: set[str]) -> None:
+        """Raise WriteError if a folder of output/ that files are to be moved into or deleted from (or the
+        nearest one that exists, for a folder to be made) cannot be written."""
+        checked: set[str] = set()
+        for rel in [*changed, *removed]:
+            folder = os.path.dirname(rel)
+            while folder not in checked:
+                checked.add(folder)
+                path = os.path.join(self.root, folder) if folder else str(self.output)
+                if os.path.isdir(path):
+                    if not os.access(path, os.W_OK | os.X_OK):
+                        raise WriteError(shown(path) + "/", "permission denied: nothing was changed in the output")
+                    break
+                folder = os.path.dirname(folder)
+
+    def _keep_aside(self, target: Path) -> Path | None:
+        """Move a large file about to be replaced into the trash folder, for the cleanup thread to delete;
+        where it went.
 
         Renaming a file over an existing one makes ext4 write the new file out at once (its auto_da_alloc
         safeguard: 20 ms for the 36 MB of events.json) and then free the old one's blocks; renaming onto
         a free name does neither. The file is missing for the microseconds between the two renames."""
         try:
             if os.stat(target).st_size < LARGE:
-                return
+                return None
             self.trash.mkdir(exist_ok=True)
-            os.rename(target, self.trash / str(len(os.listdir(self.trash))))
+            aside = self.trash / str(len(os.listdir(self.trash)))
+            os.rename(target, aside)
+            return aside
         except OSError:
-            pass
+            return None
 
     def discard(self) -> None:
         if not self.dry:
