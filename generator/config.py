@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,10 +32,10 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
     """Read and validate site.yaml; None when it is too broken to build anything from."""
     path = site_dir / CONFIG_FILE
     try:
-        if not path.is_file():  # (a folder, or a pipe that would keep the build waiting)
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            problems.error(CONFIG_FILE, None, f"{kind}: site.yaml must be a file" if path.exists() else
-                           "file not found: every site needs a site.yaml")
+        kind = path.stat().st_mode
+        if not stat.S_ISREG(kind):  # (a folder, or a pipe that would keep the build waiting)
+            problems.error(CONFIG_FILE, None, f"{'a folder' if stat.S_ISDIR(kind) else 'not a regular file'}: "
+                                              f"site.yaml must be a file")
             return None
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
@@ -42,6 +43,9 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
             problems.error(CONFIG_FILE, None, f"the file is larger than {size_text(MAX_FILE_BYTES)}, the most it may be")
             return None
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except FileNotFoundError:
+        problems.error(CONFIG_FILE, None, "file not found: every site needs a site.yaml")
+        return None
     except OSError as error:
         problems.error(CONFIG_FILE, None, f"cannot read the file: {error.strerror}")
         return None

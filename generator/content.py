@@ -130,18 +130,29 @@ def content_files(site_dir: Path, folder: str, problems: Problems | None = None)
 def site_files(site_dir: Path, folder: str, problems: Problems | None = None) -> Iterator[tuple[os.DirEntry[str], str]]:
     """The files under a folder of the site, but hidden ones, with their site-relative paths.
 
-    A symbolic link is followed only where it leads inside the site, and each folder is read once (a link
-    to a folder read already, such as one of its parents, is a loop); a name that is not UTF-8 is skipped.
-    Each of these, a broken link and an unreadable folder are reported to problems, if given."""
+    A symbolic link is followed only where it leads inside the site, and each folder is read once: the
+    folders reached through links are read last, unless read already (a link to a parent is a loop). A name
+    that is not UTF-8 is skipped. Each of these, a broken link and an unreadable folder are reported to
+    problems, if given."""
     site = os.path.realpath(site_dir)
     top = os.path.join(site_dir, folder)
     if not _inside(os.path.realpath(top), site):
         _report(problems, folder, f"a symbolic link to {os.path.realpath(top)}, outside the site: not followed")
         return
-    read = {os.path.realpath(top)}
-    pending = [(top, folder)]
-    while pending:
-        directory, rel = pending.pop()
+    read = {os.path.realpath(top)}  # the real paths of the folders read
+    pending = [(top, folder, os.path.realpath(top))]
+    linked: list[tuple[str, str]] = []  # folders reached through a link: read once every real folder is
+    while pending or linked:
+        if not pending:
+            directory, rel = linked.pop()
+            real = os.path.realpath(directory)
+            if real in read:
+                _report(problems, rel, f"a symbolic link to {os.path.relpath(real, site)}/, which is read "
+                                       f"already (a loop): not followed")
+                continue
+            read.add(real)
+            pending.append((directory, rel, real))
+        directory, rel, real = pending.pop()
         try:
             entries = list(os.scandir(directory))
         except FileNotFoundError:
@@ -165,14 +176,11 @@ def site_files(site_dir: Path, folder: str, problems: Problems | None = None) ->
                 if link and not _inside(target := os.path.realpath(entry.path), site):
                     _report(problems, path, f"a symbolic link to {target}, outside the site: not followed")
                     continue
-                if entry.is_dir():
-                    real = os.path.realpath(entry.path)
-                    if real in read:
-                        _report(problems, path, f"a symbolic link to {os.path.relpath(real, site)}/, which is read "
-                                                f"already (a loop): not followed")
-                    else:
-                        read.add(real)
-                        pending.append((entry.path, path))
+                if entry.is_dir() and link:
+                    linked.append((entry.path, path))
+                elif entry.is_dir():
+                    read.add(f"{real}{os.sep}{name}")
+                    pending.append((entry.path, path, f"{real}{os.sep}{name}"))
                 elif entry.is_file():
                     yield entry, path
                 elif link:

@@ -336,7 +336,7 @@ def _marks(text: str) -> int:
 def _check_work(text: str) -> MarkdownLimit | None:
     """The inline parser's work: over the texts it parses (paragraphs, list items, table rows), the sum of
     their length times their marks; reported at the text with the most."""
-    starts = [0, *(match.start() + 1 for match in _INLINE_START.finditer(text)), len(text)]
+    starts = [0, *(match.end() for match in _INLINE_START.finditer(text)), len(text)]
     total, worst, at = 0, (0, 0), 0
     for start, end in zip(starts, starts[1:]):
         length, marks = end - start, _marks(text[start:end])
