@@ -23,7 +23,12 @@ check: $(RUNTIME)
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# pip first: older ones (Python 3.11's own is 23.2) warn that lxml lacks the extra html_clean that jusText asks
+# for, which lxml spells html-clean (the same name since PEP 685).
+PIP_VERSION := 25.3
+
 $(RUNTIME): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
