@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, Builder, build
+from generator.build import BuildOptions, Builder, build, check
 from generator.spill import SpillReader, Spilled
 from generator.stored import TextStore
 from generator.cache import CACHE_DIR, CACHE_FILE
@@ -152,6 +152,51 @@ def test_drafts_are_left_out_unless_asked_for(site):
     assert not (site.root / "output/events/d").exists()
     build(BuildOptions(site.root, drafts=True))
     assert "badge-draft" in site.read("events/d/index.html")
+
+
+IMPORTED_DRAFT = """\
+---
+title: An imported article
+date: 2020-03
+actors: [turkey]
+kind: military
+draft: true
+sources:
+  - url:  # not found in the article: fill it in
+    title: A headline
+    publisher:
+    date: 2020-03-01
+    language: en
+---
+Write the summary here, in your own words.
+"""
+
+
+def test_an_unfinished_draft_cannot_break_a_build_or_a_check(site):
+    site.event("ready")
+    site.write("content/events/imported.md", IMPORTED_DRAFT)
+    result = build(BuildOptions(site.root, strict=True))
+    assert result.warnings == [] and not (site.root / "output/events/imported").exists()
+    assert check(BuildOptions(site.root, strict=True)).warnings == []
+    assert site.run("build").returncode == 0  # as make site and the Pages deploy run it
+    with pytest.raises(SiteError) as error:
+        check(BuildOptions(site.root, drafts=True))
+    assert [str(p) for p in error.value.problems if not p.warning] == [
+        "content/events/imported.md:8: missing required field 'publisher' in source 1",
+        "content/events/imported.md:8: missing required field 'url' in source 1"]
+
+
+def test_a_draft_built_once_with_drafts_is_left_out_of_later_builds_warnings_and_all(site):
+    site.event("ready")
+    finished = IMPORTED_DRAFT.replace("url:  # not found in the article: fill it in",
+                                      "url: https://example.org/a").replace("publisher:", "publisher: P\n    note: x")
+    site.write("content/events/imported.md", finished)
+    result = build(BuildOptions(site.root, drafts=True))
+    assert [str(p) for p in result.warnings] == [
+        "content/events/imported.md:11: warning: unknown source field 'note'"]
+    assert (site.root / "output/events/imported").exists()
+    result = build(BuildOptions(site.root, strict=True))  # from the cache now
+    assert result.warnings == [] and not (site.root / "output/events/imported").exists()
 
 
 def test_status_and_denials_are_shown(site):
@@ -395,3 +440,23 @@ def test_a_build_leaves_the_collector_as_it_found_it(site):
     with pytest.raises(SiteError):
         build(BuildOptions(site.root))
     assert gc.get_threshold() == before
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under root, with its size and modification time."""
+    return {p.relative_to(root).as_posix(): (p.lstat().st_size, p.lstat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def test_check_writes_nothing_under_the_site(site):
+    """As documented: neither a cache nor compiled templates, on a fresh site or after a build (whose cache
+    it reads)."""
+    site.event("a")
+    before = snapshot(site.root)
+    check(BuildOptions(site.root))
+    assert snapshot(site.root) == before
+    build(BuildOptions(site.root))
+    site.event("b")
+    before = snapshot(site.root)
+    result = site.run("check")  # which verifies output/ too
+    assert "Checked: no errors" in result.stdout and "the built site in" in result.stdout + result.stderr
+    assert snapshot(site.root) == before

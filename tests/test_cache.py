@@ -8,6 +8,8 @@ import time
 import shutil
 from pathlib import Path
 
+import markdown
+import nh3
 import pytest
 
 from generator.build import BuildOptions, Builder, build
@@ -291,3 +293,48 @@ def test_a_quick_build_renders_the_pages_asked_for_first_and_the_next_run_the_re
     rest = builder.run(changed=set())
     assert rest.rendered >= 3 and not rest.deferred
     assert digests(cached.root / "output") == fresh_build(cached, tmp_path, "quick")
+
+
+def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templates(cached, monkeypatch, tmp_path):
+    import generator.cache as cache_module
+
+    everything = build(BuildOptions(cached.root, output_dir=tmp_path / "uncached", use_cache=False)).rendered
+
+    again = build(BuildOptions(cached.root))
+    assert again.timings == {"nothing changed": 0.0}
+    compiled = list((cached.root / CACHE_DIR).glob("templates-*"))
+    assert len(compiled) == 1 and any(compiled[0].iterdir())
+    versions = cache_module.library_versions()
+    assert any(f"markdown-{markdown.__version__}" in entry for entry in versions)
+    assert any(f"nh3-{nh3.__version__}" in entry for entry in versions)
+    upgraded = [entry.replace(f"markdown-{markdown.__version__}", "markdown-99.0") for entry in versions]
+    monkeypatch.setattr(cache_module, "library_versions", lambda: upgraded)
+    after = build(BuildOptions(cached.root))
+    assert after.rendered == everything
+    assert after.written == 0  # (the same library in fact: the same bytes)
+    assert [p.name for p in (cached.root / CACHE_DIR).glob("templates-*")] != [compiled[0].name]
+    assert not compiled[0].exists()
+    assert build(BuildOptions(cached.root)).timings == {"nothing changed": 0.0}
+
+
+def test_the_fingerprint_covers_every_file_of_the_package(tmp_path):
+    from generator.cache import fingerprint
+
+    package = tmp_path / "generator"
+    shutil.copytree(Path(fingerprint.__code__.co_filename).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    assert fingerprint("md") == fingerprint("md", package)
+    (package / "render").mkdir()
+    (package / "render" / "pages.py").write_text("X = 1\n")
+    with_subpackage = fingerprint("md", package)
+    assert with_subpackage != fingerprint("md")
+    (package / "render" / "pages.py").write_text("X = 2\n")
+    assert fingerprint("md", package) != with_subpackage
+    (package / "render" / "__pycache__").mkdir()
+    (package / "render" / "__pycache__" / "pages.cpython-311.pyc").write_bytes(b"compiled")
+    assert fingerprint("md", package) == fingerprint("md", package)
+    changed_data = fingerprint("md", package)
+    data = next((package / "data").glob("*.json"))
+    data.write_text(data.read_text() + " ")
+    assert fingerprint("md", package) != changed_data
+    assert fingerprint("md", package) != fingerprint("other markdown setup", package)

@@ -107,3 +107,44 @@ def test_a_bug_is_reported_in_one_line_without_a_traceback(site, monkeypatch, ca
     assert exit_.value.code == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: something impossible" in err and "Traceback" not in err
+
+
+def test_hints_give_a_command_that_works_outside_the_virtual_environment(site):
+    """Not 'python -m generator', which fails without the virtual environment's libraries: the Python that
+    runs the generator (.venv/bin/python from the repository)."""
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import ROOT
+
+    result = site.run("new", "An event", "--date", "2020-01", "--actor", "turkey", "--kind", "military")
+    assert result.returncode == 0, result.stderr
+    hint = shlex.split(result.stdout.split("then run: ")[1])
+    assert hint[1:] == ["-m", "generator", "check", "--site", str(site.root)]
+    assert (ROOT / hint[0]).resolve() == Path(sys.executable).resolve()
+    assert not Path(hint[0]).is_absolute()  # relative to the repository, where the user is
+    ran = subprocess.run(hint, cwd=ROOT, capture_output=True, text=True)  # as the user would paste it
+    assert ran.returncode == 1 and "Check failed" in ran.stderr  # (the new event's source is a stub)
+    usage = site.run("bogus").stderr
+    assert f"Usage: {hint[0]} -m generator [OPTIONS] COMMAND [ARGS]..." in usage
+
+
+def test_set_up_installs_a_pip_that_knows_the_extra_lxml_provides():
+    """jusText asks for lxml[html_clean]; lxml 6 provides it as html-clean, the same extra to pip 23.3 and later
+    (PEP 685), while older ones print a warning at every set-up."""
+    import importlib.metadata
+
+    from conftest import ROOT
+
+    pinned = re.search(r"^PIP_VERSION := ([\d.]+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert pinned and tuple(int(n) for n in pinned.group(1).split(".")) >= (23, 3)
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    provided = {normal(extra) for extra in importlib.metadata.metadata("lxml").get_all("Provides-Extra") or []}
+    asked = [extra for requirement in importlib.metadata.requires("justext") or []
+             if (found := re.match(r"lxml\[([^\]]+)\]", requirement)) for extra in found.group(1).split(",")]
+    assert asked and all(normal(extra) in provided for extra in asked)

@@ -163,3 +163,49 @@ def test_csv_lines_are_what_the_csv_module_writes(cells):
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow(cells)
     assert _csv_line(cells) == buffer.getvalue()
+
+
+def test_fields_that_timelinejs_shows_as_html_are_escaped(site):
+    """TimelineJS puts headlines, dates and group names into the page with innerHTML: a title must not run a
+    script in the page of whoever embeds timeline.json. Consumers of plain text get the text as written."""
+    from html.parser import HTMLParser
+
+    from conftest import SITE_YAML
+
+    site.write("site.yaml", SITE_YAML.replace("title: Test timeline", "title: Timeline <i>&</i> more").replace(
+        "name: Turkey", 'name: "<b onmouseover=alert(1)>Turkey</b>"'))
+    title = "<img src=x onerror=alert(1)>"
+    site.event("xss", title=title, body="A <script>alert(2)</script> summary <img src=y onerror=alert(3)>.")
+    span = site.event("around", title="Around <svg onload=alert(4)>", date="2020-02")
+    span.write_text(span.read_text().replace("kind: military", "kind: military\napproximate: true\nend: ongoing"))
+    build(BuildOptions(site.root))
+    timeline = load(site, "data/timeline.json")
+    by_id = {slide["unique_id"]: slide for slide in timeline["events"]}
+    assert by_id["xss"]["text"]["headline"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert by_id["xss"]["group"] == "&lt;b onmouseover=alert(1)&gt;Turkey&lt;/b&gt;"
+    assert by_id["around"]["display_date"] == "around February 2020 – ongoing"
+    assert timeline["title"]["text"]["headline"] == "Timeline &lt;i&gt;&amp;&lt;/i&gt; more"
+    assert timeline["eras"][1]["text"]["headline"] == \
+        "&lt;b onmouseover=alert(1)&gt;Turkey&lt;/b&gt;: Military action, supporting the GNA"
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.found.append((tag, attrs))
+
+    def tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        parser = Tags()
+        parser.feed(html)
+        return parser.found
+
+    for slide in [timeline["title"], *timeline["events"], *timeline["eras"]]:
+        for text in (slide["text"]["headline"], slide.get("display_date", ""), slide.get("group", "")):
+            assert tags(text) == [], text  # nothing but text
+        for tag, attrs in tags(slide["text"].get("text", "")):  # the sanitised summary and its sources
+            assert tag not in ("script", "svg") and not any(name.startswith("on") for name, _ in attrs)
+    record = next(e for e in load(site, "data/events.json")["events"] if e["slug"] == "xss")
+    assert record["title"] == title and "onerror" not in record["summary_html"]
+    assert title in [row["title"] for row in csv.DictReader(io.StringIO(site.read("data/events.csv")))]
