@@ -60,6 +60,7 @@ class PreviewState:
     problems: list[Problem] = field(default_factory=list)
     crash: str = ""
     builds: int = 0
+    changed: list[str] = field(default_factory=list)  # the files whose changes the last rebuild took in
     pending: set[str] = field(default_factory=set)  # output paths a quick rebuild left for the rest
     lock: threading.Lock = field(default_factory=threading.Lock)  # pages and problems change together
 
@@ -245,6 +246,7 @@ class PreviewServer:
             if result is not None:
                 self.log(f"{what}: {result.rendered} page(s) rendered, {result.written} file(s) written in "
                          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            self.state.changed = changed
             self.state.builds += 1
             return result
         quick = self._build(what, changed=set(changed), first=ReloadSocket.open_pages(self.state.base_path))
@@ -258,6 +260,7 @@ class PreviewServer:
             self.log(f"{what}: reloaded after {(reloaded - started) * 1000:.0f} ms; "
                      f"{quick.rendered + rest.rendered} page(s) re-rendered, {quick.written + rest.written} "
                      f"file(s) written in {(time.perf_counter() - started) * 1000:.0f} ms")
+        self.state.changed = changed
         self.state.builds += 1
         return quick
 
@@ -349,7 +352,8 @@ class PreviewServer:
 
 
 class StatusHandler(web.RequestHandler):
-    """JSON about the last rebuild, for tools and tests."""
+    """JSON about the last rebuild (its number, its problems, the files it took in) and the pages open in
+    browsers, for tools and tests."""
 
     def initialize(self, state: PreviewState) -> None:
         self.state = state
@@ -357,7 +361,8 @@ class StatusHandler(web.RequestHandler):
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.write({"builds": self.state.builds, "ok": not self.state.failing,
-                    "problems": [str(p) for p in self.state.problems], "crash": self.state.crash})
+                    "problems": [str(p) for p in self.state.problems], "crash": self.state.crash,
+                    "changed": self.state.changed, "open": sorted(ReloadSocket.open_pages(self.state.base_path))})
 
 
 class PortInUse(Exception):
