@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import time
 
@@ -18,17 +20,31 @@ def two_cores(monkeypatch):
 
 
 def doubled(group):
-    time.sleep(0.005)  # long enough for both processes to take groups
+    time.sleep(0.001)  # some work
     return [(item * 2, os.getpid()) for item in group]
+
+
+MEETING: list[multiprocessing.synchronize.Barrier] = []  # (the helper gets it as the fork copies the parent)
+
+
+def doubled_once_both_work(group):
+    """doubled(), once the parent and the helper have each taken a group (the first group of each waits for the
+    other's), however late the helper starts."""
+    if MEETING:
+        MEETING.pop().wait()
+    return doubled(group)
 
 
 def test_the_parent_and_a_helper_both_work_and_results_keep_their_order():
     groups = [list(range(n, n + 4)) for n in range(0, 400, 4)]
     seen = []
-    results = parallel.map_groups(doubled, groups, progress=seen.append, alongside=lambda: [(-1, PARENT)])
+    MEETING.append(multiprocessing.get_context("fork").Barrier(2, timeout=30))
+    results = parallel.map_groups(doubled_once_both_work, groups, progress=seen.append,
+                                  alongside=lambda: [(-1, PARENT)])
     assert [value for value, _ in results] == [-1, *range(0, 800, 2)]
     assert {pid for _, pid in results} - {PARENT}, "a helper took some groups"
     assert sum(pid == PARENT for _, pid in results) > 1, "the parent took some groups"
+    assert not MEETING
     assert seen[-1] == 400 and seen == sorted(seen)
 
 
