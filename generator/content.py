@@ -114,7 +114,7 @@ def split_source(raw: bytes, rel: str, problems: Problems) -> SourceFile | None:
     while body_line <= len(lines) and not lines[body_line - 1]:
         body_line += 1
     body = "\n".join(lines[body_line - 1:]).strip("\n") + "\n"
-    if (limit := check_limits(body)) is not None:
+    if (limit := check_limits(body, raw)) is not None:
         problems.error(rel, body_line + (limit.line or 1) - 1, limit.message)
         return None
     return SourceFile(rel, doc, body, body_line)

@@ -302,29 +302,33 @@ class MarkdownLimit(Exception):
 _LIST_MARKER = r"(?:[-*+]|\d{1,9}[.)])(?=[ \t])"
 _NESTING_PREFIX = re.compile(r"(?:[ \t>]|%s)*" % _LIST_MARKER)
 _MARKER = re.compile(r"(?:>|%s)[ \t]?" % _LIST_MARKER)
-# a line whose prefix has as many characters as the limit has levels: the lines to look at more closely
-_MAYBE_DEEP = re.compile(r"\n(?:[ \t>]|%s){%d}" % (_LIST_MARKER, MAX_MARKDOWN_NESTING))
+# A line whose prefix has as many characters as the limit has levels, each of which may be part of a
+# nesting prefix: the lines to look at more closely (in bytes; a quick search, for a character class).
+_MAYBE_DEEP = re.compile(rb"\n[ \t>*+\-.)0-9]{%d}" % MAX_MARKDOWN_NESTING)
 # where a paragraph, list item or table row begins: the inline parser takes each as a text of its own
 _INLINE_START = re.compile(r"\n[ \t]*(?:\n|%s|\|)" % _LIST_MARKER)
 MARKS = ("[", "<", "`", "*", "_", "\\", "&", "  \n")  # what the inline parser acts on
+MARK_BYTES = b"[<`*_\\&\n"  # the same, each line break counted as a mark (each "  \n" ends a line)
 
 
-def check_limits(text: str) -> MarkdownLimit | None:
+def check_limits(text: str, raw: bytes | None = None) -> MarkdownLimit | None:
     """The first limit of limits.py that the Markdown is beyond (its size, its nesting and the inline parser's
-    work), or None. A few substring searches for the usual document."""
+    work), or None. The usual document takes two quick scans of raw, the bytes of the file it is from (with
+    anything before it: they only make the scans look closer), when given."""
     if len(text) > MAX_MARKDOWN_CHARS:
         return MarkdownLimit(None, f"the Markdown is {len(text):,} characters long, more than the "
                                    f"{MAX_MARKDOWN_CHARS:,} allowed")
-    if (deep := _MAYBE_DEEP.search("\n" + text)) is not None:
-        first = text.count("\n", 0, deep.start()) + 1
-        for n, line in enumerate(text[deep.start():].split("\n")):
+    data = raw if raw is not None and b"\r" not in raw else ("\n" + text).encode()  # (lines end with \n)
+    if _MAYBE_DEEP.search(data) is not None:
+        for n, line in enumerate(text.split("\n")):
             prefix = _NESTING_PREFIX.match(line).group()  # type: ignore[union-attr]  # (it matches '' too)
             indent, marks = _MARKER.subn("", prefix)  # each mark is a level, with the space after it
             levels = marks + (indent.count(" ") + 4 * indent.count("\t")) // 4
             if levels > MAX_MARKDOWN_NESTING:
-                return MarkdownLimit(first + n, f"nested {levels} levels deep in lists and block quotes, more "
-                                                f"than the {MAX_MARKDOWN_NESTING} allowed")
-    if len(text) * len(text) > MAX_MARKDOWN_WORK and len(text) * _marks(text) > MAX_MARKDOWN_WORK:
+                return MarkdownLimit(n + 1, f"nested {levels} levels deep in lists and block quotes, more "
+                                            f"than the {MAX_MARKDOWN_NESTING} allowed")
+    if len(text) * len(text) > MAX_MARKDOWN_WORK and \
+            len(text) * (len(data) - len(data.translate(None, MARK_BYTES))) > MAX_MARKDOWN_WORK:
         return _check_work(text)
     return None
 

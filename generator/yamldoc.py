@@ -105,9 +105,11 @@ def _may_be_hostile(text: str, max_items: int) -> bool:
     An alias needs a '*'. Each flow collection opens with '[' or '{'; a block collection nests either on the
     same line, after a '- ' or '? ', or on a later line indented further (a list in a mapping may stay at its
     key's indentation, so one level in two needs a deeper line): few of those marks and no line indented by
-    12 spaces or more bound the depth below the limit. Items are apart by a comma or a new line."""
-    return "*" in text or text.count("[") + text.count("{") + text.count("- ") + text.count("? ") >= 16 or \
-        "\n" + " " * 12 in text or text.startswith(" " * 12) or text.count(",") + text.count("\n") >= max_items
+    12 spaces or more bound the depth below the limit. Items are apart by a comma or a new line. (About two
+    microseconds for an event's front matter.)"""
+    return "*" in text or text.count("[") + text.count("{") + text.count("?") + text.count("- ") >= 16 or \
+        "\n" + " " * 12 in text or text.startswith(" " * 12) or \
+        (len(text) >= max_items and text.count(",") + text.count("\n") >= max_items)
 
 
 def _check_structure(text: str, first_line: int, max_items: int) -> None:

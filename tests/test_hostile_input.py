@@ -235,6 +235,16 @@ def test_each_event_is_reported_at_its_summary_line(site):
         "content/events/a.md:32: nested 17 levels deep in lists and block quotes, more than the 16 allowed"]
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_nesting_is_found_whatever_the_line_ends(site, line_end):
+    (site.root / "content/events").mkdir(parents=True)
+    (site.root / "content/events/a.md").write_bytes((front() + nested_list(20)).replace("\n", line_end).encode())
+    with pytest.raises(SiteError) as error:
+        check(BuildOptions(site.root))
+    assert [str(p) for p in error.value.problems] == [
+        "content/events/a.md:29: nested 17 levels deep in lists and block quotes, more than the 16 allowed"]
+
+
 def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch):
     monkeypatch.setattr(markdown_module, "MARKDOWN_SECONDS", 0.02)
     renderer = MarkdownRenderer()
