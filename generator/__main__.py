@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
-from . import __version__, command
-from .build import BuildOptions, BuildResult, build, check
-from .config import load_config
-from .dates import DateError, parse_partial_date
-from .errors import Problem, Problems, SiteError
-from .fields import suggest
-from .model import SiteConfig
+from generator import __version__, command
+from generator.pipeline.build import BuildOptions, BuildResult, build, check
+from generator.read.config import load_config
+from generator.model.dates import DateError, parse_partial_date
+from generator.model.errors import Problem, Problems, SiteError
+from generator.read.fields import suggest
+from generator.model.types import SiteConfig
 
 
 def report(problems: list[Problem], what: str) -> None:
@@ -127,7 +127,7 @@ def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path |
     click.echo(f"Checked: no errors, {warnings} warning{'s' * (warnings != 1)}; {result.pages} files would be built.")
     built = output_dir or BuildOptions(site_dir).output
     if output_dir is not None or built.is_dir():
-        from .linkcheck import verify_built_site
+        from generator.check.links import verify_built_site
 
         published = verify_built_site(built, site_dir)
         if published.problems:
@@ -171,9 +171,9 @@ def _actor_entry(text: str, config: SiteConfig) -> dict[str, str]:
 def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, ...], kind: str,
                 supports: str | None, location: str | None, slug: str | None) -> None:
     """Write a new event file with a sources stub, ready to fill in."""
-    from .content import slugify
-    from .fields import ID_PATTERN
-    from .scaffold import new_event
+    from generator.read.content import slugify
+    from generator.read.fields import ID_PATTERN
+    from generator.authoring.scaffold import new_event
 
     problems = Problems()
     config = load_config(site_dir, problems)
@@ -207,7 +207,7 @@ def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, .
 
 def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
     """--date and --published: a partial date; --published also takes n.d. (no date shown)."""
-    from .fields import UNDATED
+    from generator.read.fields import UNDATED
 
     if value is None:
         return None
@@ -239,10 +239,10 @@ def import_command(site_dir: Path, article: str, url: str | None, publisher: str
     """Turn a news article (text file, saved HTML page, or - for standard input) into a draft event."""
     from urllib.parse import urlsplit
 
-    from .dates import is_known_language
-    from .draft import describe, write_draft
-    from .fields import ID_PATTERN
-    from .importer import ImportOptions, prepare_draft
+    from generator.model.dates import is_known_language
+    from generator.authoring.draft import describe, write_draft
+    from generator.read.fields import ID_PATTERN
+    from generator.authoring.importer import ImportOptions, prepare_draft
 
     problems = Problems()
     config = load_config(site_dir, problems)
@@ -288,7 +288,7 @@ def import_command(site_dir: Path, article: str, url: str | None, publisher: str
 @click.option("--poll", is_flag=True, help="Poll for changes (for file systems without change events).")
 def serve_command(site_dir: Path, host: str, port: int, drafts: bool, open_browser: bool, poll: bool) -> None:
     """Preview the site with live reload: rebuild on every change to content/, templates/ and site.yaml."""
-    from .serve import main as serve_main
+    from generator.serve.server import main as serve_main
 
     sys.exit(serve_main(site_dir, host, port, drafts, open_browser, poll))
 

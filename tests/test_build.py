@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, Builder, build, check
-from generator.spill import SpillReader, Spilled
-from generator.stored import TextStore
-from generator.cache import CACHE_DIR, CACHE_FILE
-from generator.errors import SiteError
+from generator.pipeline.build import BuildOptions, Builder, build, check
+from generator.output.spill import SpillReader, Spilled
+from generator.engine.stored import TextStore
+from generator.engine.cache import CACHE_DIR, CACHE_FILE
+from generator.model.errors import SiteError
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -242,7 +242,7 @@ def test_the_parent_joins_the_open_data_from_the_fragments_its_workers_spilled(m
 
 
 def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_files(many, tmp_path, monkeypatch):
-    import generator.build as build_module
+    import generator.pipeline.build as build_module
 
     build(BuildOptions(many.root))  # as from the command line: the texts spilled too, then saved in the cache
     assert not list(many.root.glob(".output.spill-*"))
@@ -266,14 +266,14 @@ def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_f
 
 
 def cached_events(site) -> int:
-    from generator.cache import BuildCache
+    from generator.engine.cache import BuildCache
 
     return len(BuildCache.load(site.root, Builder(BuildOptions(site.root)).fingerprint).events)
 
 
 def written_by_this_process(monkeypatch) -> list[int]:
     """How many events each cache save of this process (not of its children) wrote."""
-    import generator.cache as cache_module
+    import generator.engine.cache as cache_module
 
     counts: list[int] = []
     real = cache_module.BuildCache._write_parsed
@@ -289,8 +289,8 @@ def written_by_this_process(monkeypatch) -> list[int]:
 @pytest.fixture
 def two_cores(monkeypatch):
     """As on a machine with two cores (or more), whatever this one has."""
-    import generator.build as build_module
-    import generator.parallel as parallel
+    import generator.pipeline.build as build_module
+    import generator.engine.parallel as parallel
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     monkeypatch.setattr(build_module, "workers", lambda: 2)
@@ -305,7 +305,7 @@ def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkey
 
 @pytest.mark.parametrize("failure", ["raises", "cannot write"])
 def test_the_events_are_saved_after_all_when_the_child_could_not(many, monkeypatch, tmp_path, failure, two_cores):
-    import generator.cache as cache_module
+    import generator.engine.cache as cache_module
 
     def failing(cache, site_dir, fingerprint):
         if failure == "raises":  # having made the database, before writing the events into it
@@ -363,7 +363,7 @@ def test_a_cold_build_keeps_its_spilled_texts_as_cache_files_until_most_are_edit
 
 
 def test_spilled_texts_go_into_the_database_where_their_files_cannot_be_linked(many, monkeypatch):
-    import generator.cache as cache_module
+    import generator.engine.cache as cache_module
 
     def no_link(source, target):
         raise OSError(18, "Invalid cross-device link")  # the output on another file system than the site
@@ -421,7 +421,7 @@ def test_a_build_that_fails_after_spilling_keeps_the_fragments_for_the_next(many
     ("/etc/passwd", None), ("../x", None), ("a/../b", None), ("a\\b", None), ("", None), ("..", None),
 ])
 def test_output_paths_are_normalised_and_never_leave_the_output(rel, normal):
-    from generator.write import OutputError, safe_relative
+    from generator.output.staging import OutputError, safe_relative
 
     if normal is None:
         with pytest.raises(OutputError):

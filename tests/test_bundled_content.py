@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from generator.build import BuildOptions, build
-from generator.config import load_config
-from generator.errors import Problems
+from generator.pipeline.build import BuildOptions, build
+from generator.read.config import load_config
+from generator.model.errors import Problems
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_summaries_are_80_to_250_words():
 
 def parts_of(path: Path) -> dict[str, tuple[str, str | None, str]]:
     """actor -> (role, side, status) as the generator reads them."""
-    from generator.build import BuildOptions, Builder
+    from generator.pipeline.build import BuildOptions, Builder
 
     problems = Problems()
     site = Builder(BuildOptions(ROOT), load_cache=False).load(problems)

@@ -12,8 +12,8 @@ import markdown
 import nh3
 import pytest
 
-from generator.build import BuildOptions, Builder, build
-from generator.cache import CACHE_DIR, CACHE_FILE, FORMAT
+from generator.pipeline.build import BuildOptions, Builder, build
+from generator.engine.cache import CACHE_DIR, CACHE_FILE, FORMAT
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -198,7 +198,7 @@ def test_an_old_file_is_recognised_by_size_and_time_without_being_read(cached, t
 
 
 def test_after_an_edit_the_open_data_is_patched_with_only_the_edited_event_made_anew(cached, tmp_path, monkeypatch):
-    from generator.build import Builder
+    from generator.pipeline.build import Builder
 
     wanted: list[list[str]] = []
     real = Builder._fragments
@@ -225,7 +225,7 @@ def test_open_data_edited_by_hand_is_joined_afresh_not_patched(cached, tmp_path)
 
 
 def test_a_build_after_an_edit_reads_the_texts_of_only_the_events_it_shows_anew(cached, tmp_path, monkeypatch):
-    from generator.stored import TextStore
+    from generator.engine.stored import TextStore
 
     read: list[str] = []
     real = TextStore.read
@@ -254,7 +254,7 @@ def test_texts_missing_from_the_cache_are_read_from_the_event_files_again(cached
 
 
 def test_large_files_are_moved_aside_before_being_replaced_and_deleted_after(cached, tmp_path, monkeypatch):
-    import generator.write as write
+    import generator.output.staging as write
 
     monkeypatch.setattr(write, "LARGE", 1)  # every file counts as large
     cached.event("e3", title="Event three, edited", date="2020-04")
@@ -296,7 +296,7 @@ def test_a_quick_build_renders_the_pages_asked_for_first_and_the_next_run_the_re
 
 
 def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templates(cached, monkeypatch, tmp_path):
-    import generator.cache as cache_module
+    import generator.engine.cache as cache_module
 
     everything = build(BuildOptions(cached.root, output_dir=tmp_path / "uncached", use_cache=False)).rendered
 
@@ -318,7 +318,7 @@ def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templa
 
 
 def test_the_fingerprint_covers_every_file_of_the_package(tmp_path):
-    from generator.cache import fingerprint
+    from generator.engine.cache import fingerprint
 
     package = tmp_path / "generator"
     shutil.copytree(Path(fingerprint.__code__.co_filename).parent, package,

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from generator.build import BuildOptions, Builder, build
-from generator.chart import PLOT_WIDTH, Scale, Texts, build_lane, event_x, period_bar, stack, year_band
-from generator.dates import PartialDate
-from generator.model import Actor, Event, Involvement, SiteConfig
+from generator.pipeline.build import BuildOptions, Builder, build
+from generator.render.chart import PLOT_WIDTH, Scale, Texts, build_lane, event_x, period_bar, stack, year_band
+from generator.model.dates import PartialDate
+from generator.model.types import Actor, Event, Involvement, SiteConfig
 
 CONFIG = SiteConfig(title="t", description="", base_url="/", language="en-GB", period_start=PartialDate(2014),
                     period_end=PartialDate(2021), sides={}, kinds={"military": "Military action"}, actors={})
@@ -225,8 +225,8 @@ def test_the_actor_page_is_rebuilt_when_an_event_on_another_page_of_its_list_cha
 def test_the_chart_and_the_places_are_computed_once_per_build(site, monkeypatch):
     # in one process: with worker processes, each computes them at most once (or the parent, up front,
     # when many pages show them)
-    import generator.parallel as parallel
-    import generator.render as render
+    import generator.engine.parallel as parallel
+    import generator.render.pages as render
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)
 
@@ -252,7 +252,7 @@ def test_the_chart_and_the_places_are_computed_once_per_build(site, monkeypatch)
 @pytest.fixture
 def lanes_made(monkeypatch) -> list[str]:
     """The actors whose chart lane is made (from their events) from now on."""
-    import generator.chart as chart
+    import generator.render.chart as chart
 
     made: list[str] = []
     real = chart.build_lane

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.build import BuildOptions, check
-from generator.errors import SiteError
+from generator.pipeline.build import BuildOptions, check
+from generator.model.errors import SiteError
 
 
 def problems_of(site, strict=False) -> list[str]:
@@ -175,7 +175,7 @@ def test_invalid_site_yaml(site):
 def test_a_file_read_while_it_grows_is_read_whole(tmp_path, monkeypatch):
     import os
 
-    from generator import content
+    import generator.read.content as content
 
     path = tmp_path / "x.md"
     path.write_bytes(b"0123456789" * 10_000)

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.dates import DateError, PartialDate, parse_partial_date
+from generator.model.dates import DateError, PartialDate, parse_partial_date
 
 
 @pytest.mark.parametrize("value, expected, precision", [
@@ -61,7 +61,7 @@ def test_fraction_of_year():
 
 
 def test_spans_are_written_as_readers_write_them():
-    from generator.dates import display_range
+    from generator.model.dates import display_range
 
     span = lambda a, b, language="en-GB": display_range(parse_partial_date(a), parse_partial_date(b), language)  # noqa: E731
     assert span("2019-04-19", "2019-04-20") == "19–20 April 2019"
@@ -75,7 +75,7 @@ def test_spans_are_written_as_readers_write_them():
 def test_unpickled_dates_are_shared_not_made_anew():
     import pickle
 
-    from generator.dates import partial_date
+    from generator.model.dates import partial_date
 
     dates = pickle.loads(pickle.dumps([PartialDate(2020, 1, 2), PartialDate(2020, 1, 2), PartialDate(2015)]))
     assert dates == [PartialDate(2020, 1, 2), PartialDate(2020, 1, 2), PartialDate(2015)]

@@ -9,9 +9,9 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from generator.build import BuildOptions, build
-from generator.content import EVENT_KEYS
-from generator.exports import EVENTS_VERSION, _csv_line
+from generator.pipeline.build import BuildOptions, build
+from generator.read.content import EVENT_KEYS
+from generator.publish.exports import EVENTS_VERSION, _csv_line
 
 BASE = "https://example.org/some/path/"
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.pipeline.build import BuildOptions, build
 
 BASE = "https://example.org/some/path/"
 A = "{http://www.w3.org/2005/Atom}"
@@ -169,9 +169,9 @@ def test_the_404_page_links_under_the_base_path(published):
 def test_latest_ranks_by_date_then_last_update_then_slug():
     from hypothesis import given, settings, strategies as st
 
-    from generator.dates import PartialDate
-    from generator.feeds import entry_updated, latest
-    from generator.model import Correction, Event
+    from generator.model.dates import PartialDate
+    from generator.publish.feeds import entry_updated, latest
+    from generator.model.types import Correction, Event
 
     dates = st.builds(lambda y, m, d: PartialDate(y, m, d if m else 0), st.integers(2019, 2020), st.integers(0, 2),
                       st.integers(0, 2))

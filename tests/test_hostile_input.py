@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SITE_YAML, ScratchSite
-from generator import markdown as markdown_module
-from generator.build import BuildOptions, build, check
-from generator.errors import SiteError
-from generator.limits import MAX_MARKDOWN_CHARS, MAX_MARKDOWN_NESTING, MAX_MARKDOWN_WORK
-from generator.markdown import MarkdownLimit, MarkdownRenderer, check_limits
-from generator.yamldoc import YamlDoc, YamlError
+import generator.markup.markdown as markdown_module
+from generator.pipeline.build import BuildOptions, build, check
+from generator.model.errors import SiteError
+from generator.model.limits import MAX_MARKDOWN_CHARS, MAX_MARKDOWN_NESTING, MAX_MARKDOWN_WORK
+from generator.markup.markdown import MarkdownLimit, MarkdownRenderer, check_limits
+from generator.read.yamldoc import YamlDoc, YamlError
 
 MB = 1_000_000
 SECONDS = 10  # the bound on building or rejecting any one input file (on two cores)

@@ -12,14 +12,14 @@ import pytest
 import yaml
 
 from conftest import ROOT, SITE_YAML
-from generator.article import decode, read_article
-from generator.config import load_config
-from generator.date_mentions import DateMention
-from generator.dates import PartialDate
-from generator.errors import Problems
-from generator.draft import PLACEHOLDER
-from generator.importer import propose_date
-from generator.mentions import find_terms
+from generator.authoring.article import decode, read_article
+from generator.read.config import load_config
+from generator.authoring.date_mentions import DateMention
+from generator.model.dates import PartialDate
+from generator.model.errors import Problems
+from generator.authoring.draft import PLACEHOLDER
+from generator.authoring.importer import propose_date
+from generator.authoring.mentions import find_terms
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 # The raw Indonesian article from ../shared/samples/ (copied byte for byte, mojibake included, so that the
@@ -234,7 +234,7 @@ def test_mojibake_is_repaired_and_stray_a_circumflex_removed():
 
 
 def test_a_quoted_line_cannot_break_out_of_its_yaml_comment():
-    from generator.draft import _comment
+    from generator.authoring.draft import _comment
 
     quoted = "Rusia\u2028kind: military\x85actors: [x]\ufeff\x07 " + "kata " * 40
     lines = _comment(f"line 3: «{quoted}»")

@@ -16,9 +16,9 @@ from typing import Callable
 import pytest
 
 from conftest import ROOT, ScratchSite
-from generator import write
-from generator.build import BuildOptions, build
-from generator.errors import SiteError
+import generator.output.staging as write
+from generator.pipeline.build import BuildOptions, build
+from generator.model.errors import SiteError
 
 EVENTS = 150  # enough for the helper processes, the spill files and the cache's saving child to take part
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.joined import Joined, Layout
+from generator.output.joined import Joined, Layout
 
 KEYS = [f"k{n}" for n in range(12)]
 

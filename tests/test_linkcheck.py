@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
-from generator.linkcheck import check_output, published_base_url, srcset_urls
+from generator.pipeline.build import BuildOptions, build
+from generator.check.links import check_output, published_base_url, srcset_urls
 
 BASE = "https://example.org/some/path/"
 

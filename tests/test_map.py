@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build, check
-from generator.errors import SiteError
-from generator.gazetteer import place_location
-from generator.geo import REGION_FILE, marker_radius, region_projection
-from generator.model import Place
+from generator.pipeline.build import BuildOptions, build, check
+from generator.model.errors import SiteError
+from generator.read.gazetteer import place_location
+from generator.render.map import REGION_FILE, marker_radius, region_projection
+from generator.model.types import Place
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -192,9 +192,9 @@ def test_the_projection_keeps_libya_inside_the_frame():
 
 
 def test_every_location_of_the_bundled_site_is_placed():
-    from generator.config import load_config
-    from generator.content import EVENTS_DIR, content_files
-    from generator.errors import Problems
+    from generator.read.config import load_config
+    from generator.read.content import EVENTS_DIR, content_files
+    from generator.model.errors import Problems
 
     config = load_config(ROOT, Problems())
     assert config is not None

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
-from generator.markdown import MarkdownRenderer, first_paragraph
-from generator.typography import smarten
+from generator.markup.markdown import MarkdownRenderer, first_paragraph
+from generator.markup.typography import smarten
 
 FAST = MarkdownRenderer(fast=True)
 PLAIN = MarkdownRenderer(fast=False)
@@ -91,7 +91,7 @@ def test_rendering_does_not_scan_the_installed_packages():
     import subprocess
     import sys
 
-    code = ("import sys; from generator.markdown import MarkdownRenderer; "
+    code = ("import sys; from generator.markup.markdown import MarkdownRenderer; "
             "MarkdownRenderer().render('# T\\n\\nA[^1] *b* | c\\n{: .x}\\n\\n[^1]: n'); "
             "print('importlib.metadata' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import generator.parallel as parallel
+import generator.engine.parallel as parallel
 
 PARENT = os.getpid()
 

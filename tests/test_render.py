@@ -6,10 +6,10 @@ import jinja2
 from markupsafe import Markup
 import pytest
 
-from generator.config import load_config
-from generator.errors import Problems
-from generator.render import Renderer, make_environment
-from generator.site import build_site
+from generator.read.config import load_config
+from generator.model.errors import Problems
+from generator.render.pages import Renderer, make_environment
+from generator.model.site import build_site
 
 
 def renderer(site, environment=None, base_url=None) -> Renderer:

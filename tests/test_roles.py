@@ -52,8 +52,8 @@ def built(site: ScratchSite) -> ScratchSite:
 
 
 def load(site: ScratchSite):
-    from generator.build import BuildOptions, Builder
-    from generator.errors import Problems
+    from generator.pipeline.build import BuildOptions, Builder
+    from generator.model.errors import Problems
 
     problems = Problems()
     loaded = Builder(BuildOptions(site_dir=site.root), load_cache=False).load(problems)
@@ -142,7 +142,7 @@ def test_cards_group_actors_by_role(built: ScratchSite) -> None:
 
 
 def test_chart_ticks_only_where_the_actor_acted(built: ScratchSite) -> None:
-    from generator.chart import Scale, Texts, build_lane
+    from generator.render.chart import Scale, Texts, build_lane
 
     renderer_site = load(built)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.build import BuildOptions, build
-from generator.config import load_config
-from generator.content import EVENT_KEYS, SourceFile, content_files, read_event, read_source_file
-from generator.errors import Problems
-from generator.fields import SOURCE_KEYS
-from generator.schema import SCHEMA_PATH, schema_text
-from generator.yamldoc import YamlDoc
+from generator.pipeline.build import BuildOptions, build
+from generator.read.config import load_config
+from generator.read.content import EVENT_KEYS, SourceFile, content_files, read_event, read_source_file
+from generator.model.errors import Problems
+from generator.read.fields import SOURCE_KEYS
+from generator.read.schema import SCHEMA_PATH, schema_text
+from generator.read.yamldoc import YamlDoc
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / SCHEMA_PATH).read_text(encoding="utf-8"))
@@ -26,7 +26,7 @@ MISSING = re.compile(r"missing required field '([a-z_]+)'")
 
 def test_the_repository_schema_is_the_generated_one_and_a_valid_draft_7_schema():
     assert (ROOT / SCHEMA_PATH).read_text(encoding="utf-8") == schema_text(), \
-        "regenerate it: python -m generator.schema > schema/event.schema.json"
+        "regenerate it: python -m generator.read.schema > schema/event.schema.json"
     jsonschema.Draft7Validator.check_schema(SCHEMA)
 
 

@@ -21,7 +21,7 @@ from typing import Iterator
 import pytest
 
 from conftest import ROOT, free_port
-from generator.serve import PreviewServer, page_rel
+from generator.serve.server import PreviewServer, page_rel
 from tornado import ioloop
 from tornado.websocket import websocket_connect
 

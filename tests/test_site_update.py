@@ -7,11 +7,11 @@ import dataclasses
 from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
-from generator.config import load_config
-from generator.dates import PartialDate
-from generator.errors import Problems
-from generator.model import Event
-from generator.site import Site, build_site, update_site
+from generator.read.config import load_config
+from generator.model.dates import PartialDate
+from generator.model.errors import Problems
+from generator.model.types import Event
+from generator.model.site import Site, build_site, update_site
 
 CONFIG = load_config(ROOT, Problems())
 assert CONFIG is not None

@@ -1,0 +1,1 @@
+"""Helping editors write content: `new` and `import` with its detectors."""

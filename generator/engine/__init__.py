@@ -1,0 +1,1 @@
+"""What makes builds fast: the build cache, stored events, worker processes."""

@@ -1,0 +1,1 @@
+"""Markdown to sanitised HTML, with smart punctuation."""

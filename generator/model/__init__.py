@@ -1,0 +1,1 @@
+"""The model: configuration, actors, events, pages and the whole site's indexes. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""The build: loading, rendering and publishing passes, coordinated."""

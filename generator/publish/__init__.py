@@ -1,0 +1,1 @@
+"""Files beside the pages: feeds, sitemap, open data, the filters' index."""

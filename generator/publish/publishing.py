@@ -1,0 +1,68 @@
+"""Everything published beside the pages: feeds, sitemap, robots.txt, open data and the event schema.
+
+Each group of files is a job with a key over everything it shows, like the pages, so a build skips a
+group whose key has not changed (the open data files of 10,000 events are about 100 MB).
+"""
+
+from __future__ import annotations
+
+import os
+from itertools import chain
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from generator.engine.cache import digest, digest_many
+from generator.publish.exports import Join, render_exports
+from generator.publish.feeds import latest_entries, render_feeds
+from generator.publish.filterindex import render_filter_index
+from generator.read.schema import SCHEMA_PATH, schema_text
+from generator.model.site import Site
+from generator.publish.sitemap import lastmods, render_robots, render_sitemap
+
+if TYPE_CHECKING:
+    from generator.output.joined import Joined
+
+
+PUBLISHED = "publish:"
+
+
+@dataclass(frozen=True)
+class PublishJob:
+    """A group of published files, the key of its inputs, and how to make them."""
+
+    name: str
+    key: str  # starts with "publish:", so a build that does not publish can keep these files as they are
+    produce: Callable[[], Iterator[tuple[str, bytes | Joined]]]
+
+
+def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """Text files as UTF-8, one at a time."""
+    for rel, text in files:
+        yield rel, text.encode("utf-8")
+
+
+def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join) -> list[PublishJob]:
+    """The published files in groups; `pages` are the output paths of the rendered pages; `join` makes the
+    files joined from the events' fragments (exports.Join)."""
+    events = digest_many("events", [event.fingerprint for event in site.events])
+    entries = latest_entries(site)
+    feed_inputs = [event.fingerprint for event in entries[""]]
+    for actor in site.config.actors:
+        feed_inputs += [actor] + [event.fingerprint for event in entries[actor]]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    lastmod = lastmods(site)
+    jobs = [
+        PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
+                   lambda: _encoded(render_feeds(site, entries))),
+        # the sitemap shows the pages' addresses and the events' last changes, not the events themselves
+        PublishJob("sitemap", digest("sitemap", layout_key, digest_many("pages", sorted(pages)),
+                                     digest_many("lastmod", [f"{page}:{day}" for page, day in lastmod.items()])),
+                   lambda: _encoded(chain(render_sitemap(site, pages, lastmod),
+                                          [("robots.txt", render_robots(site))]))),
+        PublishJob("data", digest("data", layout_key, events),
+                   lambda: render_exports(site, join)),
+        PublishJob("schema", digest("schema", layout_key), lambda: _encoded([(SCHEMA_PATH, schema_text())])),
+        PublishJob("filters", digest("filters", layout_key, events),
+                   lambda: render_filter_index(site, join)),
+    ]
+    return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]

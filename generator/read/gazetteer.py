@@ -1,0 +1,120 @@
+"""The gazetteer (site.yaml's places:) and how an event's free-text location is placed with it.
+
+An entry is `name: [latitude, longitude]`, or `name: Other name` to make an alias of a place listed
+with coordinates (`Mitiga airport: Tripoli`). Names match case-insensitively. A location that is not
+an entry itself is split into parts ("Tripoli and Misrata", "Tripoli to Sirte"), and each part may
+drop a leading "near" or "off" and be read as its comma-separated pieces ("Skhirat, Morocco").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from generator.read.fields import Fields, suggest, type_name
+from generator.model.types import Event, Place
+
+PLACES_KEY = "places"
+_PARTS = re.compile(r"\s+(?:and|to|&)\s+", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:near|off|outside)\s+", re.IGNORECASE)
+
+
+def normal(name: str) -> str:
+    """How names are compared: case-folded, with single spaces."""
+    return " ".join(name.casefold().split())
+
+
+def read_places(site: Fields) -> dict[str, Place]:
+    """places: from site.yaml, validated, with aliases resolved: a normalised name -> its place."""
+    from generator.read.content import slugify  # content imports this module
+
+    if not site.has(PLACES_KEY):
+        return {}
+    raw = site.mapping[PLACES_KEY]
+    if not isinstance(raw, dict):
+        site.error(PLACES_KEY, f"'{PLACES_KEY}' must be a mapping of place names to [latitude, longitude], "
+                               f"found {type_name(raw)}")
+        return {}
+    fields = site.child(PLACES_KEY, raw)
+    places: dict[str, Place] = {}
+    aliases: dict[str, str] = {}
+    written: dict[str, str] = {}  # normalised -> as written, to report duplicates
+    slugs: dict[str, str] = {}
+    for name, value in raw.items():
+        text = str(name).strip()
+        key = normal(text)
+        if not key or not slugify(text):
+            fields.error(name, f"place name '{name}' has no letters or digits")
+            continue
+        if key in written:
+            fields.error(name, f"place '{text}' is listed twice (also as '{written[key]}')")
+            continue
+        written[key] = text
+        if isinstance(value, str) and value.strip():
+            aliases[key] = value.strip()
+            continue
+        coordinates = _coordinates(value)
+        if coordinates is None:
+            fields.error(name, f"place '{text}' must be [latitude, longitude] in degrees (latitude -90 to 90, "
+                               f"longitude -180 to 180) or the name of another place, found {type_name(value)}")
+            continue
+        slug = slugify(text)
+        if slug in slugs:
+            fields.error(name, f"places '{text}' and '{slugs[slug]}' would share the page places/{slug}/")
+            continue
+        slugs[slug] = text
+        places[key] = Place(text, *coordinates)
+    for key, target in aliases.items():
+        place = places.get(normal(target))
+        if place is None:
+            known = [p.name for p in places.values()]
+            hint = " (an alias must name a place listed with coordinates)" if normal(target) in aliases else ""
+            fields.error(written[key], f"place '{written[key]}' is an alias of '{target}', which is not a place "
+                                       f"with coordinates{hint or suggest(target, known)}")
+            continue
+        places[key] = place
+    return places
+
+
+def _coordinates(value: Any) -> tuple[float, float] | None:
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    lat, lon = float(value[0]), float(value[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def place_location(location: str, places: Mapping[str, Place]) -> tuple[Place, ...]:
+    """The places a free-text location names, in order; () when any part of it cannot be placed."""
+    whole = _place_part(location, places)
+    if whole is not None:
+        return (whole,)
+    parts = [part for part in _PARTS.split(location) if part.strip()]
+    if len(parts) < 2:
+        return ()
+    found: list[Place] = []
+    for part in parts:
+        place = _place_part(part, places)
+        if place is None:
+            return ()
+        if place not in found:
+            found.append(place)
+    return tuple(found)
+
+
+def _place_part(text: str, places: Mapping[str, Place]) -> Place | None:
+    for candidate in (text, _PREFIX.sub("", text.strip()), *text.split(",")):
+        place = places.get(normal(candidate))
+        if place is not None:
+            return place
+    return None
+
+
+def check_location(fields: Fields, event: Event, places: Mapping[str, Place]) -> None:
+    """Warn about an event location the gazetteer cannot place (an error under --strict)."""
+    if event.location and not place_location(event.location, places):
+        fields.warn("location", f"location '{event.location}' is not in the gazetteer: add it to places: in "
+                                f"site.yaml (name: [latitude, longitude]) so the map can show it")

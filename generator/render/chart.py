@@ -1,0 +1,454 @@
+"""The involvement chart: one lane per actor, a bar per involvement period, a tick per event.
+
+The geometry (a Scale from dates to x, and Lanes of Bars and Ticks) is computed once per build and
+is what the tests check; `ChartRenderer` turns it into inline SVG inside an HTML grid whose lane
+labels stay visible while the plot scrolls sideways on a phone. Dates are drawn only as precisely as
+they are known: a period that starts (or ends) in a month or a year fades in (or out) across that
+month or year instead of pretending to an exact day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from markupsafe import Markup, escape
+
+from generator.engine.cache import digest_many
+from generator.model.dates import PartialDate
+from generator.model.types import Actor, Event, Involvement, SiteConfig
+
+PLOT_WIDTH = 740  # pixels; the plot scrolls inside its box when the screen is narrower
+ARROW = 10  # room past the right edge for the arrow of an ongoing period
+BAR_HEIGHT = 9
+BAR_GAP = 3
+TICK_HEIGHT = 9
+LANE_PAD = 4
+AXIS_HEIGHT = 34
+TICK_BIN = 5.0  # events closer than this (pixels) on one lane share a tick
+MIN_BAR = 3.0
+FAINT = 0.15  # opacity where an imprecise edge begins
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Maps days of the site's period onto 0..width."""
+
+    start: dt.date  # the first day of the period
+    end: dt.date  # the day after the period's last day
+    width: float = PLOT_WIDTH
+    _spans: dict[PartialDate, tuple[float, float]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, config: SiteConfig, width: float = PLOT_WIDTH) -> Scale:
+        return cls(config.period_start.first_day(), config.period_end.last_day() + dt.timedelta(days=1), width)
+
+    def x(self, day: dt.date) -> float:
+        """The x of the start of a day, clamped to the plot."""
+        total = (self.end - self.start).days
+        return min(self.width, max(0.0, (day - self.start).days / total * self.width))
+
+    def span(self, date: PartialDate) -> tuple[float, float]:
+        """From the first to the end of the last day a partial date may mean."""
+        span = self._spans.get(date)
+        if span is None:
+            span = self._spans[date] = (self.x(date.first_day()), self.x(date.last_day() + dt.timedelta(days=1)))
+        return span
+
+    def years(self) -> list[tuple[int, float, float]]:
+        """The year bands: (year, x0, x1)."""
+        return [(year, self.x(dt.date(year, 1, 1)), self.x(dt.date(year + 1, 1, 1)))
+                for year in range(self.start.year, (self.end - dt.timedelta(days=1)).year + 1)]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One involvement period on its actor's lane."""
+
+    period: int  # its position in the actor's involvement list (1-based, as on the actor page)
+    x: float
+    width: float
+    fade_in: float  # the width over which an imprecise start fades in (0 for a known day)
+    fade_out: float
+    ongoing: bool
+    status: str
+    label: str
+    row: int = 0
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One event, or several that fall within a few pixels of each other, on an actor's lane."""
+
+    x: float
+    href: str
+    label: str
+    count: int
+    status: str  # the actor's status in the events when they share one, else "mixed"
+    acts: bool = True  # False: events where the actor only enforced, mediated, hosted, was targeted…
+
+
+@dataclass(frozen=True)
+class Milestone:
+    x: float
+    href: str
+    label: str
+    event: str = ""  # the fingerprint of its event
+
+
+@dataclass
+class Lane:
+    actor: Actor
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return max((bar.row for bar in self.bars), default=-1) + 1
+
+    @property
+    def height(self) -> int:
+        return LANE_PAD * 2 + max(1, self.rows) * (BAR_HEIGHT + BAR_GAP) + TICK_HEIGHT
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def event_x(scale: Scale, event: Event) -> float:
+    """Where an event's tick goes: the middle of the day, month or year its date names."""
+    left, right = scale.span(event.date)
+    return (left + right) / 2
+
+
+def period_bar(scale: Scale, period: Involvement, number: int, label: str) -> Bar:
+    """The bar of one involvement period, with graded edges where its dates are imprecise."""
+    left, first_end = scale.span(period.start)
+    fade_in = 0.0 if period.start.precision == "day" else first_end - left
+    if period.start.first_day() < scale.start:
+        fade_in = 0.0
+    ongoing = not isinstance(period.end, PartialDate)
+    if isinstance(period.end, PartialDate):
+        last_start, right = scale.span(period.end)
+        fade_out = 0.0 if period.end.precision == "day" else right - last_start
+    else:
+        right, fade_out = scale.width, 0.0
+    width = max(MIN_BAR, right - left)
+    if fade_in + fade_out > width:  # a period within one month or year: fade in and out about its middle
+        fade_in = fade_in / (fade_in + fade_out) * width if fade_in else 0.0
+        fade_out = width - fade_in if fade_out else 0.0
+    return Bar(number, left, width, fade_in, fade_out, ongoing, period.status, label)
+
+
+def stack(bars: Sequence[Bar]) -> list[Bar]:
+    """Give overlapping bars their own rows (first fit, in order of start)."""
+    rows: list[float] = []  # the right edge of the last bar in each row
+    placed = []
+    for bar in sorted(bars, key=lambda b: (b.x, b.period)):
+        row = next((i for i, right in enumerate(rows) if right + 2 <= bar.x), len(rows))
+        if row == len(rows):
+            rows.append(0.0)
+        rows[row] = bar.right + (ARROW if bar.ongoing else 0)
+        placed.append(Bar(bar.period, bar.x, bar.width, bar.fade_in, bar.fade_out, bar.ongoing, bar.status,
+                          bar.label, row))
+    return sorted(placed, key=lambda b: b.period)
+
+
+class Texts:
+    """How the chart names things: dates and links come from the renderer, so they match the pages."""
+
+    def __init__(self, when: Callable[[Event], str], period_range: Callable[[Involvement], str],
+                 event_url: Callable[[Event], str], actor_url: Callable[[Actor, Event | None], str],
+                 kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None) -> None:
+        self.when = when
+        self.period_range = period_range
+        self.event_url = event_url
+        self.actor_url = actor_url  # the actor's page, at the month of an event when one is given
+        self.kinds = kinds
+        self.sides = sides  # side id -> short name
+        self.roles = roles or {}  # role id -> label
+
+    def period(self, actor: Actor, period: Involvement) -> str:
+        side = f", supporting the {self.sides[period.supports]}" if period.supports else ""
+        status = f" ({period.status})" if period.status != "confirmed" else ""
+        return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
+
+    def event(self, event: Event, actor: str | None = None) -> str:
+        """The event's title, date and status: the actor's own in it, when given."""
+        status = _status(event, actor) if actor else event.status
+        shown = f" ({status})" if status != "confirmed" else ""
+        return f"{event.title}{shown}, {self.when(event)}"
+
+    def role(self, event: Event, actor: str) -> str:
+        part = event.part(actor)
+        return self.roles.get(part.role, part.role) if part else ""
+
+
+def build_lane(scale: Scale, actor: Actor, events: Sequence[Event], texts: Texts,
+               others: Sequence[Event] = ()) -> Lane:
+    """An actor's lane: its involvement periods stacked into rows, the events it acted in binned into ticks,
+    and those where it had another part (enforcer, mediator, target…) binned into marks of their own."""
+    bars = [period_bar(scale, period, number, texts.period(actor, period))
+            for number, period in enumerate(actor.involvement, start=1)]
+    lane = Lane(actor, stack(bars))
+    for listed, acts in ((events, True), (others, False)):
+        group: list[tuple[float, Event]] = []
+        for event in listed:
+            x = event_x(scale, event)
+            if group and x - group[0][0] >= TICK_BIN:
+                lane.ticks.append(_tick(group, actor, texts, acts))
+                group = []
+            group.append((x, event))
+        if group:
+            lane.ticks.append(_tick(group, actor, texts, acts))
+    return lane
+
+
+def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bool = True) -> Tick:
+    x = sum(x for x, _ in group) / len(group)
+    statuses = {_status(event, actor.id) for _, event in group}
+    status = statuses.pop() if len(statuses) == 1 else "mixed"
+    first, last = group[0][1], group[-1][1]
+    if len(group) == 1:
+        role = "" if acts else f" ({texts.role(first, actor.id)})"
+        return Tick(x, texts.event_url(first), f"{actor.name}{role}: {texts.event(first, actor.id)}", 1, status,
+                    acts)
+    dates = texts.when(first) if texts.when(first) == texts.when(last) else \
+        f"{texts.when(first)} to {texts.when(last)}"
+    what = "events" if acts else "events with another part than acting"
+    href = texts.actor_url(actor, first) if acts else texts.actor_url(actor, None) + "#other-parts"
+    return Tick(x, href, f"{actor.name}: {len(group)} {what}, {dates}", len(group), status, acts)
+
+
+def _status(event: Event, actor: str) -> str:
+    part = event.part(actor)
+    return part.status if part else event.status
+
+
+def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:
+    return Milestone(event_x(scale, event), texts.event_url(event), f"Milestone: {texts.event(event)}",
+                     event.fingerprint)
+
+
+class ChartRenderer:
+    """Computes every lane once, then renders the whole chart (home page) or one lane (actor pages)."""
+
+    def __init__(self, config: SiteConfig, groups: list[tuple[str, list[Actor]]],
+                 events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts,
+                 known: dict[str, Any] | None = None, lane_keys: dict[str, str] | None = None,
+                 others_by_actor: dict[str, list[Event]] | None = None) -> None:
+        """known: lanes, their SVG and milestones from an earlier build of the same layout, by lane_keys (a key
+        of each actor's events) and fingerprints: the preview server rebuilds only the lanes of the actors an
+        edit touched; `used` is what this chart used of it, and what it made."""
+        known = known if known is not None and lane_keys is not None else {}
+        self.used: dict[str, Any] = {}
+        scale, last = Scale.of(config), known.get("chart:scale")
+        self.scale: Scale = last if last == scale else scale  # the last one knows where its dates fall
+        self.used["chart:scale"] = self.scale
+        self.groups = groups
+        self.milestones = [known.get(f"chart:milestone:{event.fingerprint}") or milestone(self.scale, event, texts)
+                           for event in events if event.milestone]
+        self.used.update((f"chart:milestone:{m.event}", m) for m in self.milestones)
+        marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
+        self.config = config
+        self.events_by_actor = events_by_actor
+        self.others_by_actor = others_by_actor or {}
+        self._lane_keys = {actor: f"chart:{actor}:{(lane_keys or {}).get(actor)}" for actor in config.actors}
+        self._keys = {actor: f"{key}:svg:{marks}" for actor, key in self._lane_keys.items()}
+        self._known = known
+        self.texts = texts
+        self.period = (config.period_start.year, config.period_end.year)
+        self._home: Markup | None = None
+        self._actors: dict[str, Markup] = {}
+
+    def home(self) -> Markup:
+        if self._home is None:
+            rows = []
+            for label, actors in self.groups:
+                rows.append(f'<div class="chart-group"><span>{escape(label)}</span></div>')
+                rows.extend(self._svg(actor.id) for actor in actors)
+            self._home = self._figure("chart", rows, "Involvement by actor")
+        return self._home
+
+    def actor(self, actor_id: str) -> Markup:
+        if actor_id not in self._actors:
+            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id)],
+                                                  f"{self.config.actors[actor_id].name}: involvement and events",
+                                                  single=True)
+        return self._actors[actor_id]
+
+    # -- SVG -----------------------------------------------------------------------------------
+    def _figure(self, ident: str, rows: list[str], title: str, single: bool = False) -> Markup:
+        first, last = self.period
+        width = PLOT_WIDTH + ARROW
+        caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}, {first}–{last}.</strong> '
+                   f'Bars are involvement periods and link to them; ticks are events and link to them. '
+                   f'<span class="scroll-hint">On a narrow screen, scroll the chart sideways.</span></figcaption>')
+        return Markup(
+            f'<figure class="chart{" chart-single" if single else ""}" aria-labelledby="{ident}-caption">{caption}'
+            f'<div class="chart-scroll" role="region" aria-labelledby="{ident}-caption" tabindex="0">'
+            f'<div class="chart-grid" style="--plot-width: {width}px">'
+            f'<div class="chart-corner" aria-hidden="true"></div>{self._axis(width)}{"".join(rows)}</div></div>'
+            f'{LEGEND}</figure>')
+
+    def _axis(self, width: int) -> str:
+        parts = [f'<svg class="chart-axis" width="{width}" height="{AXIS_HEIGHT}" role="group" '
+                 f'aria-label="Years and milestones">']
+        for year, left, right in self.scale.years():
+            parts.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')
+            if right - left >= 24:
+                parts.append(f'<text class="year-label" x="{_fmt(left + 3)}" y="12">{year}</text>')
+        for milestone in self.milestones:
+            x = milestone.x
+            parts.append(f'<a href="{escape(milestone.href)}" aria-label="{escape(milestone.label)}">'
+                         f'<title>{escape(milestone.label)}</title>'
+                         f'<path class="milestone-mark" d="M{_fmt(x - 5)} 20h10l-5 9z"/></a>')
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def kept(self) -> dict[str, Any]:
+        """What the next build may reuse: what this chart used or made, and what it knew of its lanes
+        (a build that drew one actor's lane must not make the next one draw all the others)."""
+        current = (key for keys in (self._lane_keys, self._keys) for key in keys.values())
+        return {**{key: self._known[key] for key in current if key in self._known}, **self.used}
+
+    def lane(self, actor_id: str) -> Lane:
+        """An actor's lane, made when first needed (not at all when its SVG is known)."""
+        key = self._lane_keys[actor_id]
+        lane = self.used.get(key) or self._known.get(key) or \
+            build_lane(self.scale, self.config.actors[actor_id], self.events_by_actor.get(actor_id, []), self.texts,
+                       self.others_by_actor.get(actor_id, []))
+        self.used[key] = lane
+        return lane
+
+    def _svg(self, actor_id: str) -> str:
+        key = self._keys[actor_id]
+        svg = self.used.get(key) or self._known.get(key) or self._lane_svg(self.lane(actor_id))
+        self.used[key] = svg
+        return svg
+
+    def _lane_svg(self, lane: Lane) -> str:
+        actor = lane.actor
+        height = lane.height
+        width = PLOT_WIDTH + ARROW
+        ident = f"c-{actor.id}"
+        defs, body = [], []
+        odd = "".join(f"M{_fmt(left)} 0H{_fmt(right)}V{height}H{_fmt(left)}Z"
+                      for year, left, right in self.scale.years() if year % 2)
+        if odd:
+            body.append(f'<path class="band" d="{odd}"/>')
+        if self.milestones:
+            lines = "".join(f"M{_fmt(m.x)} 0V{height}" for m in self.milestones)
+            body.append(f'<path class="milestone-line" d="{lines}"/>')
+        colour = escape(actor.colour)
+        if any(bar.status == "alleged" for bar in lane.bars):
+            defs.append(f'<pattern id="{ident}-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+                        f'patternTransform="rotate(45)"><rect width="5" height="5" fill="{colour}" '
+                        f'fill-opacity="0.2"/><rect width="2.5" height="5" fill="{colour}"/></pattern>')
+        for bar in lane.bars:
+            y = LANE_PAD + bar.row * (BAR_HEIGHT + BAR_GAP)
+            shape = self._bar_shape(bar, y, colour, ident)
+            mask = ""
+            if bar.fade_in or bar.fade_out:
+                mask_id = f"{ident}-fade-{bar.period}"
+                defs.append(_fade_mask(mask_id, bar, y))
+                mask = f' mask="url(#{mask_id})"'
+            arrow = ""
+            if bar.ongoing:
+                x = bar.right
+                arrow = (f'<path class="bar-arrow" fill="{colour}" d="M{_fmt(x)} {y - 1}l{ARROW - 2} '
+                         f'{_fmt((BAR_HEIGHT + 2) / 2)}l{-(ARROW - 2)} {_fmt((BAR_HEIGHT + 2) / 2)}z"/>')
+            href = escape(self.texts.actor_url(actor, None) + f"#period-{bar.period}")
+            body.append(f'<a href="{href}" aria-label="{escape(bar.label)}"><title>{escape(bar.label)}</title>'
+                        f'<g{mask}>{shape}</g>{arrow}</a>')
+        tick_top = LANE_PAD + max(1, lane.rows) * (BAR_HEIGHT + BAR_GAP)
+        for tick in lane.ticks:
+            cls = "tick" if tick.count == 1 else "tick many"
+            if tick.status in ("alleged", "denied"):
+                cls += f" {tick.status}"
+            if tick.acts:  # one rect: its transparent stroke (style.css) widens what a pointer can hit
+                shape = (f'<rect class="{cls}" x="{_fmt(tick.x - 1)}" y="{tick_top}" width="2" '
+                         f'height="{TICK_HEIGHT}"/>')
+            else:  # a hollow ring: the actor had a part, but not one on a side
+                shape = (f'<circle class="{cls} other-part" cx="{_fmt(tick.x)}" cy="{tick_top + TICK_HEIGHT / 2:g}" '
+                         f'r="3"/>')
+            body.append(f'<a href="{escape(tick.href)}" aria-label="{escape(tick.label)}">'
+                        f'<title>{escape(tick.label)}</title>{shape}</a>')
+        label = (f'<a class="lane-label" href="{escape(self.texts.actor_url(actor, None))}">'
+                 f'<span class="swatch" style="--actor: {colour}" aria-hidden="true"></span>'
+                 f'{escape(actor.name)}</a>')
+        svg = (f'<svg class="lane" width="{width}" height="{height}" role="group" '
+               f'aria-label="{escape(actor.name)}: involvement periods and events">'
+               f'{"<defs>" + "".join(defs) + "</defs>" if defs else ""}{"".join(body)}</svg>')
+        return label + svg
+
+    @staticmethod
+    def _bar_shape(bar: Bar, y: int, colour: str, ident: str) -> str:
+        box = f'x="{_fmt(bar.x)}" y="{y}" width="{_fmt(bar.width)}" height="{BAR_HEIGHT}"'
+        if bar.status == "alleged":
+            return f'<rect class="bar alleged" {box} fill="url(#{ident}-hatch)" stroke="{colour}"/>'
+        if bar.status == "denied":
+            return f'<rect class="bar denied" {box} fill="none" stroke="{colour}"/>'
+        return f'<rect class="bar" {box} fill="{colour}"/>'
+
+
+def _fade_mask(ident: str, bar: Bar, y: int) -> str:
+    """A mask that fades the bar in across its imprecise start and out across its imprecise end."""
+    stops = []
+    if bar.fade_in:
+        stops += [(0.0, FAINT), (bar.fade_in / bar.width, 1.0)]
+    else:
+        stops += [(0.0, 1.0)]
+    if bar.fade_out:
+        stops += [(1 - bar.fade_out / bar.width, 1.0), (1.0, FAINT)]
+    else:
+        stops += [(1.0, 1.0)]
+    gradient = "".join(f'<stop offset="{offset:.3f}" stop-color="#fff" stop-opacity="{opacity}"/>'
+                       for offset, opacity in stops)
+    x = _fmt(bar.x - 1)
+    return (f'<linearGradient id="{ident}-g" gradientUnits="userSpaceOnUse" x1="{_fmt(bar.x)}" '
+            f'x2="{_fmt(bar.right)}" y1="0" y2="0">{gradient}</linearGradient>'
+            f'<mask id="{ident}" maskUnits="userSpaceOnUse" x="{x}" y="{y - 1}" width="{_fmt(bar.width + 2)}" '
+            f'height="{BAR_HEIGHT + 2}"><rect x="{x}" y="{y - 1}" width="{_fmt(bar.width + 2)}" '
+            f'height="{BAR_HEIGHT + 2}" fill="url(#{ident}-g)"/></mask>')
+
+
+def _sample(shape: str) -> str:
+    return f'<svg width="28" height="12" aria-hidden="true" focusable="false">{shape}</svg>'
+
+
+LEGEND = (
+    '<ul class="chart-legend" aria-label="Legend">'
+    '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="26" height="8"/>') +
+    'Involvement, in the actor’s colour</li>'
+    '<li>' + _sample('<defs><pattern id="legend-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+                     'patternTransform="rotate(45)"><rect class="legend-fill" width="2.5" height="5"/></pattern>'
+                     '</defs><rect class="legend-outline" x="1" y="2" width="26" height="8" '
+                     'fill="url(#legend-hatch)"/>') + 'Alleged</li>'
+    '<li>' + _sample('<rect class="legend-outline denied" x="1" y="2" width="26" height="8" fill="none"/>') +
+    'Denied</li>'
+    '<li>' + _sample('<defs><linearGradient id="legend-fade"><stop offset="0" stop-opacity="0.15" '
+                     'class="legend-stop"/><stop offset="1" class="legend-stop"/></linearGradient></defs>'
+                     '<rect x="1" y="2" width="26" height="8" fill="url(#legend-fade)"/>') +
+    'Start or end known only to the month or year</li>'
+    '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="18" height="8"/>'
+                     '<path class="legend-bar" d="M19 1l8 5l-8 5z"/>') + 'Ongoing</li>'
+    '<li>' + _sample('<rect class="tick" x="13" y="1" width="2" height="10"/>') + 'An event the actor acted in</li>'
+    '<li>' + _sample('<circle class="tick other-part" cx="14" cy="6" r="3"/>') +
+    'An event in which it had a role that backs no side (enforcer, mediator, target…)</li>'
+    '<li>' + _sample('<path class="milestone-mark" d="M9 1h10l-5 9z"/>') + 'A milestone</li>'
+    '</ul>')
+
+
+def year_band(scale: Scale, year: int) -> tuple[float, float]:
+    """The x range of a year's band (for tests and for anyone placing things by year)."""
+    for band_year, left, right in scale.years():
+        if band_year == year:
+            return left, right
+    raise ValueError(f"{year} is outside the period")
+
