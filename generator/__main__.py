@@ -171,7 +171,7 @@ def _actor_entry(text: str, config: SiteConfig) -> dict[str, str]:
 def new_command(site_dir: Path, title: str, date_text: str, actors: tuple[str, ...], kind: str,
                 supports: str | None, location: str | None, slug: str | None) -> None:
     """Write a new event file with a sources stub, ready to fill in."""
-    from generator.read.content import slugify
+    from generator.model.text import slugify
     from generator.read.fields import ID_PATTERN
     from generator.authoring.scaffold import new_event
 

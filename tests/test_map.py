@@ -10,7 +10,7 @@ import pytest
 
 from generator.pipeline.build import BuildOptions, build, check
 from generator.model.errors import SiteError
-from generator.read.gazetteer import place_location
+from generator.model.places import place_location
 from generator.render.map import REGION_FILE, marker_radius, region_projection
 from generator.model.types import Place
 

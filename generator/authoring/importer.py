@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.authoring.article import Article, fail, read_article
-from generator.read.content import slugify
+from generator.model.text import slugify
 from generator.authoring.date_mentions import DateMention, find_dates
 from generator.model.dates import PartialDate
 from generator.authoring.kind_words import kind_terms

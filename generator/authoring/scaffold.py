@@ -6,7 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.read.content import EVENTS_DIR, slugify
+from generator.read.content import EVENTS_DIR
+
+from generator.model.text import slugify
 from generator.model.dates import PartialDate
 
 

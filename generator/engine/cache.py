@@ -22,11 +22,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from generator import __version__
 from generator.model.errors import Problem
-from generator.output.joined import Layout, Part
+from generator.model.digest import digest
+from generator.output.joined import Layout
+from generator.output.staging import PageRecord
 from generator.output.spill import TEXTS_SUFFIX
 from generator.engine.stored import (FIELDS, SpilledTexts, StoredEvent, TextStore, as_recorded, pack, split_texts, texts_of,
                      unpack)
@@ -61,21 +63,6 @@ CREATE TABLE IF NOT EXISTS layouts (rel TEXT PRIMARY KEY, key TEXT NOT NULL, siz
 """
 
 
-def digest(*parts: bytes | str) -> str:
-    """A short, stable hash of the given parts (their repr keeps the parts apart: ('ab', 'c') != ('a', 'bc'))."""
-    data = parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else repr(parts).encode("utf-8")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def digest_many(label: str, items: list[str]) -> str:
-    """The hash of a long list of short strings without newlines (e.g. event fingerprints), in one pass."""
-    data = f"{label}\n{len(items)}\n" + "\n".join(items)
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
-
-
-# an event's share of the open data: its events.json record, events.csv row, TimelineJS slide and row of the
-# filters' index, in UTF-8 (exports.event_fragments)
-Fragments = tuple[Part, Part, Part, Part]  # each as bytes, or where a worker spilled it
 Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode
 
 
@@ -97,15 +84,6 @@ def trusted_stat(stat: os.stat_result, started_ns: int) -> Stat | None:
     if stat.st_mtime_ns >= started_ns - RECENT_NS:
         return None
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
-
-
-class PageRecord(NamedTuple):
-    """What was written to one output file: the key of its inputs, and the file as written. (A named tuple:
-    a build reads or makes one for every page, and a frozen dataclass takes three times as long to make.)"""
-
-    key: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from generator.read.content import slugify
-from generator.read.gazetteer import place_location
+from generator.model.text import slugify
+from generator.model.places import place_location
 from generator.model.types import Event, Page, SiteConfig
 
 SORT_KEY = attrgetter("sort_key")  # events are ordered by it; bisect with key=SORT_KEY

@@ -211,3 +211,13 @@ def _copy_range(source: int, target: int, offset: int, length: int) -> None:
             raise OSError(f"could not copy {length} bytes of the previous output")
         offset += copied
         length -= copied
+
+
+# an event's share of the open data: its events.json record, events.csv row, TimelineJS slide and row of the
+# filters' index, in UTF-8 (exports.event_fragments)
+Fragments = tuple[Part, Part, Part, Part]  # each as bytes, or where a worker spilled it
+
+
+# join(rel, head, separator, tail, n): the file rel made of head, the n-th fragment of every event (in the
+# site's order) with the separator between them, and tail; as bytes, or as a Joined the staging writes
+Join = Callable[[str, bytes, bytes, bytes, int], "bytes | Joined"]

@@ -14,14 +14,23 @@ import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
-from generator.engine.cache import PageRecord
 from generator.output.joined import Joined
 from generator.output.spill import write_all
 
 if TYPE_CHECKING:
     from generator.render.pages import PageJob
+
+
+
+class PageRecord(NamedTuple):
+    """What was written to one output file: the key of its inputs, and the file as written. (A named tuple:
+    a build reads or makes one for every page, and a frozen dataclass takes three times as long to make.)"""
+
+    key: str
+    size: int
+    mtime_ns: int
 
 
 Staged = tuple[int, int] | None  # what stage() did: None, or the staged file's size and time

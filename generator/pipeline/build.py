@@ -23,8 +23,10 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from generator.engine.cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Fragments, PageRecord, Stat, digest, \
-    fingerprint, trusted_stat
+from generator.engine.cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Stat, fingerprint, trusted_stat
+from generator.model.digest import digest
+from generator.output.joined import Fragments
+from generator.output.staging import PageRecord
 from generator.read.config import CONFIG_FILE, load_config
 from generator.read.content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_event, \
     read_with_stat, site_files, split_source
@@ -32,7 +34,8 @@ from generator.model.errors import Problem, Problems, SiteError
 from generator.markup.markdown import MARKDOWN_CONFIG, MarkdownLimit, MarkdownRenderer, first_paragraph
 from generator.model.types import Event, Page, SiteConfig
 from generator.engine.parallel import MIN_PARALLEL, Background, chunks, map_chunks, map_groups, state, workers
-from generator.publish.exports import Join, event_fragments
+from generator.output.joined import Join
+from generator.publish.exports import event_fragments
 from generator.output.joined import Joined, Layout, Part
 from generator.publish.publishing import PUBLISHED, PublishJob, publishing_jobs
 from generator.render.pages import PageJob, Renderer, make_environment

@@ -8,11 +8,11 @@ serialised compactly with sorted keys, so two builds of the same content are byt
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from markupsafe import Markup, escape
 
-from generator.engine.cache import Fragments
+from generator.output.joined import Fragments
 from generator.publish.citations import headline, summary_with_sources
 from generator.model.dates import PartialDate
 from generator.publish.filterindex import event_row
@@ -20,7 +20,7 @@ from generator.model.types import Actor, EndDate, Event, Involvement, Part, Site
 from generator.model.site import Site
 
 if TYPE_CHECKING:
-    from generator.output.joined import Joined
+    from generator.output.joined import Join, Joined
 
 EVENTS_FORMAT = "timeline-generator/events"
 EVENTS_VERSION = 2  # 2: each event's actors are {id, role, acts, supports, status}; "sides" added
@@ -38,9 +38,6 @@ LIST_SEPARATOR = "; "  # between ids and tags in a CSV cell; sources and correct
 _MARKER = "\x00events\x00"
 
 
-# join(rel, head, separator, tail, n): the file rel made of head, the n-th fragment of every event (in the
-# site's order) with the separator between them, and tail; as bytes, or as a Joined the staging writes
-Join = Callable[[str, bytes, bytes, bytes, int], "bytes | Joined"]
 
 
 def render_exports(site: Site, join: Join) -> Iterator[tuple[str, bytes | Joined]]:

@@ -14,7 +14,7 @@ compressed), loaded only when a reader filters.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from generator.read.config import STATUSES
 from generator.model.dates import PartialDate
@@ -22,8 +22,7 @@ from generator.model.types import Event, SiteConfig
 from generator.model.site import Site
 
 if TYPE_CHECKING:
-    from generator.publish.exports import Join
-    from generator.output.joined import Joined
+    from generator.output.joined import Join, Joined
 
 INDEX_PATH = "data/index.json"
 INDEX_VERSION = 2

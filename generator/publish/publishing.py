@@ -11,8 +11,8 @@ from itertools import chain
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from generator.engine.cache import digest, digest_many
-from generator.publish.exports import Join, render_exports
+from generator.model.digest import digest, digest_many
+from generator.publish.exports import render_exports
 from generator.publish.feeds import latest_entries, render_feeds
 from generator.publish.filterindex import render_filter_index
 from generator.read.schema import SCHEMA_PATH, schema_text
@@ -20,7 +20,7 @@ from generator.model.site import Site
 from generator.publish.sitemap import lastmods, render_robots, render_sitemap
 
 if TYPE_CHECKING:
-    from generator.output.joined import Joined
+    from generator.output.joined import Join, Joined
 
 
 PUBLISHED = "publish:"

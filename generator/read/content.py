@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,6 +13,7 @@ from generator.model.errors import Problems
 from generator.read.fields import ID_PATTERN, Fields, suggest, type_name
 from generator.read.gazetteer import check_location
 from generator.model.limits import MAX_FILE_BYTES, size_text
+from generator.model.text import slugify
 from generator.markup.markdown import check_limits
 from generator.model.types import Event, Page, Part, SiteConfig
 from generator.read.yamldoc import YamlDoc, YamlError
@@ -41,13 +39,6 @@ class SourceFile:
     @property
     def meta(self) -> dict[str, Any]:
         return self.doc.value  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=4096)
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: 'Türkiye & GNA' -> 'turkiye-gna'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def read_with_stat(file: str | Path) -> tuple[bytes, os.stat_result]:

@@ -8,26 +8,18 @@ drop a leading "near" or "off" and be read as its comma-separated pieces ("Skhir
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from generator.read.fields import Fields, suggest, type_name
+from generator.model.places import normal, place_location
+from generator.model.text import slugify
 from generator.model.types import Event, Place
 
 PLACES_KEY = "places"
-_PARTS = re.compile(r"\s+(?:and|to|&)\s+", re.IGNORECASE)
-_PREFIX = re.compile(r"^(?:near|off|outside)\s+", re.IGNORECASE)
-
-
-def normal(name: str) -> str:
-    """How names are compared: case-folded, with single spaces."""
-    return " ".join(name.casefold().split())
 
 
 def read_places(site: Fields) -> dict[str, Place]:
     """places: from site.yaml, validated, with aliases resolved: a normalised name -> its place."""
-    from generator.read.content import slugify  # content imports this module
-
     if not site.has(PLACES_KEY):
         return {}
     raw = site.mapping[PLACES_KEY]
@@ -85,32 +77,6 @@ def _coordinates(value: Any) -> tuple[float, float] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return lat, lon
-
-
-def place_location(location: str, places: Mapping[str, Place]) -> tuple[Place, ...]:
-    """The places a free-text location names, in order; () when any part of it cannot be placed."""
-    whole = _place_part(location, places)
-    if whole is not None:
-        return (whole,)
-    parts = [part for part in _PARTS.split(location) if part.strip()]
-    if len(parts) < 2:
-        return ()
-    found: list[Place] = []
-    for part in parts:
-        place = _place_part(part, places)
-        if place is None:
-            return ()
-        if place not in found:
-            found.append(place)
-    return tuple(found)
-
-
-def _place_part(text: str, places: Mapping[str, Place]) -> Place | None:
-    for candidate in (text, _PREFIX.sub("", text.strip()), *text.split(",")):
-        place = places.get(normal(candidate))
-        if place is not None:
-            return place
-    return None
 
 
 def check_location(fields: Fields, event: Event, places: Mapping[str, Place]) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from generator.engine.cache import digest_many
+from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
 

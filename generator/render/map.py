@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
-from generator.read.content import slugify
+from generator.model.text import slugify
 from generator.model.types import Event, Place
 from generator.model.site import Site
 

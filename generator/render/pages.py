@@ -20,11 +20,11 @@ import jinja2.runtime
 import markupsafe
 from markupsafe import Markup
 
-from generator.engine.cache import digest, digest_many
+from generator.model.digest import digest, digest_many
 from generator.render.chart import ChartRenderer, Texts
 from generator.model.dates import PartialDate, display_range, language_name
-from generator.read.content import slugify
-from generator.read.gazetteer import place_location
+from generator.model.text import slugify
+from generator.model.places import place_location
 from generator.render.map import MapRenderer, PlaceIndex, index_places, region_key
 from generator.model.types import Actor, EndDate, Event, Involvement, Part, SiteConfig
 from generator.model.roles import role_groups
