@@ -8,7 +8,8 @@ import pytest
 
 from generator.read.config import load_config
 from generator.model.errors import Problems
-from generator.render.pages import Renderer, make_environment
+from generator.render.environment import make_environment
+from generator.render.pages import Renderer
 from generator.model.site import build_site
 
 

@@ -20,7 +20,7 @@ from generator.output.joined import Joined
 from generator.output.spill import write_all
 
 if TYPE_CHECKING:
-    from generator.render.pages import PageJob
+    from generator.render.plan import PageJob
 
 
 

@@ -38,7 +38,9 @@ from generator.output.joined import Join
 from generator.publish.exports import event_fragments
 from generator.output.joined import Joined, Layout, Part
 from generator.publish.publishing import PUBLISHED, PublishJob, publishing_jobs
-from generator.render.pages import PageJob, Renderer, make_environment
+from generator.render.environment import make_environment
+from generator.render.pages import Renderer
+from generator.render.plan import PageJob
 from generator.model.site import Site, build_site, update_site
 from generator.output.spill import TEXTS_SUFFIX, SpillReader, Spilled, spill
 from generator.engine.stored import SpilledTexts, StoredEvent, preload
