@@ -18,17 +18,17 @@ from markupsafe import Markup, escape
 from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
+from generator.render.chart_svg import BAR_HEIGHT, LEGEND, fade_mask
+from generator.render.chart_svg import fmt as _fmt
 
 PLOT_WIDTH = 740  # pixels; the plot scrolls inside its box when the screen is narrower
 ARROW = 10  # room past the right edge for the arrow of an ongoing period
-BAR_HEIGHT = 9
 BAR_GAP = 3
 TICK_HEIGHT = 9
 LANE_PAD = 4
 AXIS_HEIGHT = 34
 TICK_BIN = 5.0  # events closer than this (pixels) on one lane share a tick
 MIN_BAR = 3.0
-FAINT = 0.15  # opacity where an imprecise edge begins
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,6 @@ class Lane:
     @property
     def height(self) -> int:
         return LANE_PAD * 2 + max(1, self.rows) * (BAR_HEIGHT + BAR_GAP) + TICK_HEIGHT
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def event_x(scale: Scale, event: Event) -> float:
@@ -356,7 +352,7 @@ class ChartRenderer:
             mask = ""
             if bar.fade_in or bar.fade_out:
                 mask_id = f"{ident}-fade-{bar.period}"
-                defs.append(_fade_mask(mask_id, bar, y))
+                defs.append(fade_mask(mask_id, bar, y))
                 mask = f' mask="url(#{mask_id})"'
             arrow = ""
             if bar.ongoing:
@@ -395,54 +391,6 @@ class ChartRenderer:
         if bar.status == "denied":
             return f'<rect class="bar denied" {box} fill="none" stroke="{colour}"/>'
         return f'<rect class="bar" {box} fill="{colour}"/>'
-
-
-def _fade_mask(ident: str, bar: Bar, y: int) -> str:
-    """A mask that fades the bar in across its imprecise start and out across its imprecise end."""
-    stops = []
-    if bar.fade_in:
-        stops += [(0.0, FAINT), (bar.fade_in / bar.width, 1.0)]
-    else:
-        stops += [(0.0, 1.0)]
-    if bar.fade_out:
-        stops += [(1 - bar.fade_out / bar.width, 1.0), (1.0, FAINT)]
-    else:
-        stops += [(1.0, 1.0)]
-    gradient = "".join(f'<stop offset="{offset:.3f}" stop-color="#fff" stop-opacity="{opacity}"/>'
-                       for offset, opacity in stops)
-    x = _fmt(bar.x - 1)
-    return (f'<linearGradient id="{ident}-g" gradientUnits="userSpaceOnUse" x1="{_fmt(bar.x)}" '
-            f'x2="{_fmt(bar.right)}" y1="0" y2="0">{gradient}</linearGradient>'
-            f'<mask id="{ident}" maskUnits="userSpaceOnUse" x="{x}" y="{y - 1}" width="{_fmt(bar.width + 2)}" '
-            f'height="{BAR_HEIGHT + 2}"><rect x="{x}" y="{y - 1}" width="{_fmt(bar.width + 2)}" '
-            f'height="{BAR_HEIGHT + 2}" fill="url(#{ident}-g)"/></mask>')
-
-
-def _sample(shape: str) -> str:
-    return f'<svg width="28" height="12" aria-hidden="true" focusable="false">{shape}</svg>'
-
-
-LEGEND = (
-    '<ul class="chart-legend" aria-label="Legend">'
-    '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="26" height="8"/>') +
-    'Involvement, in the actor’s colour</li>'
-    '<li>' + _sample('<defs><pattern id="legend-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
-                     'patternTransform="rotate(45)"><rect class="legend-fill" width="2.5" height="5"/></pattern>'
-                     '</defs><rect class="legend-outline" x="1" y="2" width="26" height="8" '
-                     'fill="url(#legend-hatch)"/>') + 'Alleged</li>'
-    '<li>' + _sample('<rect class="legend-outline denied" x="1" y="2" width="26" height="8" fill="none"/>') +
-    'Denied</li>'
-    '<li>' + _sample('<defs><linearGradient id="legend-fade"><stop offset="0" stop-opacity="0.15" '
-                     'class="legend-stop"/><stop offset="1" class="legend-stop"/></linearGradient></defs>'
-                     '<rect x="1" y="2" width="26" height="8" fill="url(#legend-fade)"/>') +
-    'Start or end known only to the month or year</li>'
-    '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="18" height="8"/>'
-                     '<path class="legend-bar" d="M19 1l8 5l-8 5z"/>') + 'Ongoing</li>'
-    '<li>' + _sample('<rect class="tick" x="13" y="1" width="2" height="10"/>') + 'An event the actor acted in</li>'
-    '<li>' + _sample('<circle class="tick other-part" cx="14" cy="6" r="3"/>') +
-    'An event in which it had a role that backs no side (enforcer, mediator, target…)</li>'
-    '<li>' + _sample('<path class="milestone-mark" d="M9 1h10l-5 9z"/>') + 'A milestone</li>'
-    '</ul>')
 
 
 def year_band(scale: Scale, year: int) -> tuple[float, float]:
