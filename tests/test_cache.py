@@ -304,11 +304,13 @@ def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templa
     assert again.timings == {"nothing changed": 0.0}
     compiled = list((cached.root / CACHE_DIR).glob("templates-*"))
     assert len(compiled) == 1 and any(compiled[0].iterdir())
-    versions = cache_module.library_versions()
+    import generator.engine.fingerprint as fingerprint_module
+
+    versions = fingerprint_module.library_versions()
     assert any(f"markdown-{markdown.__version__}" in entry for entry in versions)
     assert any(f"nh3-{nh3.__version__}" in entry for entry in versions)
     upgraded = [entry.replace(f"markdown-{markdown.__version__}", "markdown-99.0") for entry in versions]
-    monkeypatch.setattr(cache_module, "library_versions", lambda: upgraded)
+    monkeypatch.setattr(fingerprint_module, "library_versions", lambda: upgraded)
     after = build(BuildOptions(cached.root))
     assert after.rendered == everything
     assert after.written == 0  # (the same library in fact: the same bytes)
@@ -318,19 +320,19 @@ def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templa
 
 
 def test_the_fingerprint_covers_every_file_of_the_package(tmp_path):
-    from generator.engine.cache import fingerprint
+    from generator.engine.fingerprint import fingerprint
 
     package = tmp_path / "generator"
-    shutil.copytree(Path(fingerprint.__code__.co_filename).parent, package,
+    shutil.copytree(Path(fingerprint.__code__.co_filename).parent.parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     assert fingerprint("md") == fingerprint("md", package)
-    (package / "render").mkdir()
+    (package / "render").mkdir(exist_ok=True)
     (package / "render" / "pages.py").write_text("X = 1\n")
     with_subpackage = fingerprint("md", package)
     assert with_subpackage != fingerprint("md")
     (package / "render" / "pages.py").write_text("X = 2\n")
     assert fingerprint("md", package) != with_subpackage
-    (package / "render" / "__pycache__").mkdir()
+    (package / "render" / "__pycache__").mkdir(exist_ok=True)
     (package / "render" / "__pycache__" / "pages.cpython-311.pyc").write_bytes(b"compiled")
     assert fingerprint("md", package) == fingerprint("md", package)
     changed_data = fingerprint("md", package)

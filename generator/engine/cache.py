@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.util
 import io
 import os
 import pickle
 import sqlite3
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from generator import __version__
 from generator.model.errors import Problem
-from generator.model.digest import digest
+from generator.engine.text_files import _compact_text_files, _keep_text_files
 from generator.output.joined import Layout
 from generator.output.staging import PageRecord
-from generator.output.spill import TEXTS_SUFFIX
-from generator.engine.stored import (FIELDS, SpilledTexts, StoredEvent, TextStore, as_recorded, pack, split_texts, texts_of,
-                     unpack)
+from generator.engine.stored import FIELDS, SpilledTexts, StoredEvent, TextStore, pack, texts_of, unpack
 from generator.model.types import Event
 
 CACHE_DIR = ".cache"
@@ -343,95 +338,6 @@ def _forget(db: sqlite3.Connection, table: str, column: str, live: set[str]) -> 
         db.execute("DROP TABLE live")
 
 
-TEXT_FILE_PREFIX = "texts-"
-STRAY_SECONDS = 600  # a text file no row names, this old, was left by a save that failed
-
-
-def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
-                                                                  list[Event]]:
-    """Keep the files into which the workers of this build spilled these events' texts, as they are (a hard
-    link in the cache folder, rather than copying 60 MB into the database): the files' rows, the rows of the
-    texts in them, and the events whose texts are to be stored in the database after all."""
-    spilled: dict[str, list[tuple[Event, Any]]] = {}
-    rest: list[Event] = []
-    for event in events:
-        store = event.__dict__.get("_store")
-        spans = store.spans.get(event.fingerprint) if isinstance(store, SpilledTexts) else None
-        if spans is not None and spans[0].path.endswith(TEXTS_SUFFIX) and spans[0].path == spans[2].path and \
-                spans[1].offset == spans[0].offset + spans[0].length and \
-                spans[2].offset == spans[1].offset + spans[1].length:
-            spilled.setdefault(spans[0].path, []).append((event, spans))
-        else:
-            rest.append(event)
-    files: list[tuple[Any, ...]] = []
-    rows: list[tuple[Any, ...]] = []
-    for n, (source, texts) in enumerate(spilled.items()):
-        name = f"{TEXT_FILE_PREFIX}{time.time_ns()}-{os.getpid()}-{n}"
-        try:
-            os.link(source, folder / name)
-            info = os.stat(folder / name)
-        except OSError:  # another file system, or no hard links: into the database
-            rest.extend(event for event, _ in texts)
-            continue
-        files.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
-        rows.extend((event.fingerprint, name, html.offset, html.length, excerpt.length, body.length)
-                    for event, (html, excerpt, body) in texts)
-    return files, rows, rest
-
-
-def _compact_text_files(db: sqlite3.Connection, folder: Path, live: set[str]) -> list[str]:
-    """Move the live events' texts out of the text files that are now mostly out of date (their events
-    edited or deleted since) into the database, and forget the files that are gone or not as recorded;
-    the files no row names any more, to delete after the commit."""
-    used: dict[str, int] = {}
-    for name, key, length in db.execute("SELECT file, fingerprint, html_len + excerpt_len + body_len FROM texts "
-                                        "WHERE file IS NOT NULL"):
-        if key in live:
-            used[name] = used.get(name, 0) + length
-    unused = []
-    for name, size, mtime_ns, inode in db.execute("SELECT name, size, mtime_ns, inode FROM text_files").fetchall():
-        try:
-            intact = as_recorded(os.stat(folder / name), (size, mtime_ns, inode))
-        except OSError:
-            intact = False
-        if intact and used.get(name, 0) * 2 >= size:
-            continue
-        if intact:
-            rows = [row for row in db.execute("SELECT fingerprint, offset, html_len, excerpt_len, body_len "
-                                              "FROM texts WHERE file = ?", (name,)) if row[0] in live]
-            try:
-                db.executemany("UPDATE texts SET html = ?, excerpt = ?, body = ?, file = NULL, offset = NULL, "
-                               "html_len = NULL, excerpt_len = NULL, body_len = NULL WHERE fingerprint = ?",
-                               _read_texts(folder / name, rows))
-            except (OSError, UnicodeDecodeError):  # the texts are made again from the event files when needed
-                pass
-        # (a damaged file's texts, and those of events since edited or deleted, are dropped)
-        db.execute("DELETE FROM texts WHERE file = ?", (name,))
-        db.execute("DELETE FROM text_files WHERE name = ?", (name,))
-        unused.append(name)
-    named = {name for (name,) in db.execute("SELECT name FROM text_files")}
-    for stray in folder.glob(TEXT_FILE_PREFIX + "*"):
-        try:
-            if stray.name not in named and stray.stat().st_mtime < time.time() - STRAY_SECONDS:
-                unused.append(stray.name)
-        except OSError:
-            pass
-    return unused
-
-
-def _read_texts(path: Path, rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str, str]]:
-    """(html, excerpt, body, fingerprint) of each row (fingerprint, offset, and the three texts' lengths)."""
-    texts = []
-    with open(path, "rb") as file:
-        for key, offset, *lengths in rows:
-            file.seek(offset)
-            data = file.read(sum(lengths))
-            if len(data) != sum(lengths):
-                raise OSError(f"{path}: shorter than recorded")
-            texts.append((*split_texts(data, lengths), key))
-    return texts
-
-
 def _card_shard(key: str) -> int:
     """A card's shard, from the end of its key (an event's fingerprint, in hexadecimal)."""
     try:
@@ -450,38 +356,3 @@ def _loads(data: bytes) -> Any:
 
 # The libraries whose code shapes the output (Markdown, templates, escaping, sanitising, dates, YAML), by the
 # module to find them by and the name of their distribution.
-LIBRARIES = {"markdown": "markdown", "jinja2": "jinja2", "markupsafe": "markupsafe", "nh3": "nh3", "babel": "babel",
-             "yaml": "pyyaml"}
-
-
-def fingerprint(markdown_config: str, package: Path | None = None) -> str:
-    """What every cache entry depends on besides its own inputs: every file of the generator's package (its
-    modules, subpackages included, and its data), the versions of Python and of the LIBRARIES, and the Markdown
-    setup. The compiled templates are kept under it too (build.py)."""
-    package = package or Path(__file__).parent.parent
-    files = hashlib.blake2b(digest_size=16)
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            data = path.read_bytes()
-            files.update(f"{path.relative_to(package).as_posix()}\0{len(data)}\0".encode())
-            files.update(data)
-    return digest(__version__, sys.version, markdown_config, *library_versions(), files.hexdigest())
-
-
-def library_versions() -> list[str]:
-    """'name-version' of each of the LIBRARIES, from the name of its installed distribution's metadata folder
-    (importlib.metadata would take 80 ms to import and ask): its version is in it."""
-    found = []
-    listings: dict[str, list[str]] = {}
-    for module, distribution in LIBRARIES.items():
-        spec = importlib.util.find_spec(module)
-        folder = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
-        if folder not in listings:
-            try:
-                listings[folder] = os.listdir(folder) if folder else []
-            except OSError:
-                listings[folder] = []
-        names = [name[:-len(".dist-info")] for name in listings[folder] if name.endswith(".dist-info") and
-                 name.lower().replace("_", "-").startswith(distribution + "-")]
-        found.append(f"{module}: {' '.join(sorted(names)) or 'unknown version'} in {folder}")
-    return found

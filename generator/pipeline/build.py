@@ -23,7 +23,8 @@ from typing import Callable, Sequence
 
 import jinja2
 
-from generator.engine.cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Stat, fingerprint, trusted_stat
+from generator.engine.cache import CACHE_DIR, RECENT_NS, BuildCache, CachedEvent, Stat, trusted_stat
+from generator.engine.fingerprint import fingerprint
 from generator.model.digest import digest
 from generator.output.joined import Fragments
 from generator.output.staging import PageRecord
