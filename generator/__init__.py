@@ -1,4 +1,14 @@
-"""A static site generator for sourced geopolitical timelines."""
+"""A static site generator for sourced geopolitical timelines.
+
+The public API, for scripts and tests (the command line is `python -m generator`, __main__.py):
+
+    from generator import BuildOptions, build, check, SiteError
+    result = build(BuildOptions(Path("my-site")))      # -> BuildResult; raises SiteError with .problems
+    check(BuildOptions(Path("my-site"), strict=True))  # validates and renders, writes nothing
+
+The packages, in the order they may import one another (tests/test_architecture.py checks it): model,
+markup, read, render, output, publish, engine, pipeline, check, serve; authoring beside them.
+"""
 
 from __future__ import annotations
 
@@ -18,3 +28,11 @@ def command(*args: str) -> str:
     if not relative.startswith(".."):
         python = relative if os.sep in relative else os.path.join(".", relative)
     return shlex.join([python, "-m", "generator", *args])
+
+
+# (after __version__ and command(), which the modules below use)
+from generator.model.errors import Problem, SiteError  # noqa: E402
+from generator.pipeline.build import build, check  # noqa: E402
+from generator.pipeline.options import BuildOptions, BuildResult  # noqa: E402
+
+__all__ = ["BuildOptions", "BuildResult", "Problem", "SiteError", "build", "check", "command", "__version__"]

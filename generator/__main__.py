@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from generator import __version__, command
-from generator.pipeline.build import BuildOptions, BuildResult, build, check
+from generator import BuildOptions, BuildResult, build, check
 from generator.read.config import load_config
 from generator.model.dates import DateError, parse_partial_date
 from generator.model.errors import Problem, Problems, SiteError

@@ -131,7 +131,7 @@ class Renderer:
         texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
                       self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()})
         lanes = {actor: digest(self.layout_key, *self.planner.actor_digests(actor)) for actor in self.config.actors}
-        return ChartRenderer(self.config, self.actor_groups(include_local=True), self.site.by_actor,
+        return ChartRenderer(self.config, actor_groups(self.config, include_local=True), self.site.by_actor,
                              self.site.events, texts, self.known, lanes, self.site.by_other_part)
 
     def actor_url(self, actor: Actor, event: Event | None = None) -> str:
@@ -189,8 +189,8 @@ class Renderer:
         full = len(site.events) <= self.config.page_size
         shown = site.events if full else site.events[-HOME_RECENT:]
         return self.page("home.html", timeline=group_by_month(shown), complete=full,
-                         actor_groups=self.actor_groups(), chart=self.chart.home(), map=self.map,
-                         actor_groups_all=self.actor_groups(include_local=True))
+                         actor_groups=actor_groups(self.config), chart=self.chart.home(), map=self.map,
+                         actor_groups_all=actor_groups(self.config, include_local=True))
 
     def _places_page(self, job: PageJob) -> str:
         return self.page("places.html", map=self.map, places=self.places.places)
@@ -257,7 +257,7 @@ class Renderer:
     def render_index(self, which: str) -> str:
         site = self.site
         if which == "actors":
-            return self.page("actors.html", actor_groups=self.actor_groups(include_local=True))
+            return self.page("actors.html", actor_groups=actor_groups(self.config, include_local=True))
         if which == "years":
             entries = [(str(y), site.url(f"years/{y}/"), len(e)) for y, e in site.by_year.items()]
             return self.page("index-list.html", title="Years", entries=entries)
@@ -267,22 +267,23 @@ class Renderer:
         entries = [(site.tag_names[t], site.url(f"tags/{t}/"), len(e)) for t, e in site.by_tag.items()]
         return self.page("index-list.html", title="Tags", entries=entries)
 
-    def actor_groups(self, include_local: bool = False) -> list[tuple[str, list[Actor]]]:
-        """Actors grouped under the side they mainly supported (the side most of their periods name)."""
-        groups: dict[str, list[Actor]] = defaultdict(list)
-        for actor in self.config.actors.values():
-            if not actor.foreign:
-                if include_local:
-                    groups["Local parties"].append(actor)
-                continue
-            sides = [p.supports for p in actor.involvement if p.supports]
-            side = max(sorted(set(sides)), key=sides.count) if sides else None
-            label = f"Backing the {self.config.sides[side].short}" if side else "Mediators and others"
-            groups[label].append(actor)
-        order = [f"Backing the {s.short}" for s in self.config.sides.values()]
-        order += ["Mediators and others", "Local parties"]
-        return [(label, sorted(groups[label], key=lambda a: (a.start or PartialDate(9999), a.name)))
-                for label in order if label in groups]
+
+def actor_groups(config: SiteConfig, include_local: bool = False) -> list[tuple[str, list[Actor]]]:
+    """Actors grouped under the side they mainly supported (the side most of their periods name)."""
+    groups: dict[str, list[Actor]] = defaultdict(list)
+    for actor in config.actors.values():
+        if not actor.foreign:
+            if include_local:
+                groups["Local parties"].append(actor)
+            continue
+        sides = [p.supports for p in actor.involvement if p.supports]
+        side = max(sorted(set(sides)), key=sides.count) if sides else None
+        label = f"Backing the {config.sides[side].short}" if side else "Mediators and others"
+        groups[label].append(actor)
+    order = [f"Backing the {s.short}" for s in config.sides.values()]
+    order += ["Mediators and others", "Local parties"]
+    return [(label, sorted(groups[label], key=lambda a: (a.start or PartialDate(9999), a.name)))
+            for label in order if label in groups]
 
 
 def group_by_month(events: list[Event]) -> list[tuple[int, list[tuple[PartialDate, list[Event]]]]]:

@@ -33,7 +33,8 @@ from urllib.parse import unquote, urlsplit
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
 from tornado import ioloop, web
 
-from generator.pipeline.build import BuildOptions, BuildResult, Builder
+from generator.pipeline.build import Builder
+from generator.pipeline.options import BuildOptions, BuildResult
 from generator.model.errors import Problem, SiteError
 
 WATCHED = ("content", "templates", "site.yaml")
