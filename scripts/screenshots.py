@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.pipeline.build import BuildOptions, build  # noqa: E402
+from generator import BuildOptions, build  # noqa: E402
+
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {

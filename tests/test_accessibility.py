@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENT = "events/2020-01-02-turkish-parliament-authorises-troops/"

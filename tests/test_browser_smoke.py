@@ -1,6 +1,6 @@
 """The built site in a real browser (Debian's chromium via Playwright)."""
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 
 
 def test_event_page_renders_in_chromium(site, page, static_server):

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, Builder, build, check
+from generator import BuildOptions, build, check
+from generator.pipeline.build import Builder
 from generator.output.spill import SpillReader, Spilled
 from generator.engine.stored import TextStore
 from generator.engine.cache import CACHE_DIR, CACHE_FILE
-from generator.model.errors import SiteError
+from generator import SiteError
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -242,12 +243,12 @@ def test_the_parent_joins_the_open_data_from_the_fragments_its_workers_spilled(m
 
 
 def test_spilled_fragments_and_texts_give_the_same_site_and_cache_and_leave_no_files(many, tmp_path, monkeypatch):
-    import generator.pipeline.build as build_module
+    import generator.pipeline.workers as workers_module
 
     build(BuildOptions(many.root))  # as from the command line: the texts spilled too, then saved in the cache
     assert not list(many.root.glob(".output.spill-*"))
     with monkeypatch.context() as patched:
-        patched.setattr(build_module, "_spill", lambda results, folder, texts: None)  # everything sent whole
+        patched.setattr(workers_module, "_spill", lambda results, folder, texts: None)  # everything sent whole
         build(BuildOptions(many.root, output_dir=tmp_path / "whole", use_cache=False))
     assert tree_digest(many.root / "output") == tree_digest(tmp_path / "whole")
     for n in range(0, 80, 1):  # enough changes for the workers to spill again, with a cache already there
@@ -289,11 +290,13 @@ def written_by_this_process(monkeypatch) -> list[int]:
 @pytest.fixture
 def two_cores(monkeypatch):
     """As on a machine with two cores (or more), whatever this one has."""
-    import generator.pipeline.build as build_module
     import generator.engine.parallel as parallel
+    import generator.pipeline.cache_session as cache_session
+    import generator.pipeline.rendering as rendering
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(build_module, "workers", lambda: 2)
+    for module in (cache_session, rendering):  # (they imported it by name)
+        monkeypatch.setattr(module, "workers", lambda: 2)
 
 
 def test_a_first_build_saves_its_events_in_a_child_while_it_renders(many, monkeypatch, two_cores):

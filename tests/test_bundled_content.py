@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 from generator.read.config import load_config
 from generator.model.errors import Problems
 
@@ -86,7 +86,8 @@ def test_summaries_are_80_to_250_words():
 
 def parts_of(path: Path) -> dict[str, tuple[str, str | None, str]]:
     """actor -> (role, side, status) as the generator reads them."""
-    from generator.pipeline.build import BuildOptions, Builder
+    from generator import BuildOptions
+    from generator.pipeline.build import Builder
 
     problems = Problems()
     site = Builder(BuildOptions(ROOT), load_cache=False).load(problems)

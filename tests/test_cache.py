@@ -12,7 +12,9 @@ import markdown
 import nh3
 import pytest
 
-from generator.pipeline.build import BuildOptions, Builder, build
+from generator import BuildOptions, build
+
+from generator.pipeline.build import Builder
 from generator.engine.cache import CACHE_DIR, CACHE_FILE, FORMAT
 
 
@@ -296,8 +298,6 @@ def test_a_quick_build_renders_the_pages_asked_for_first_and_the_next_run_the_re
 
 
 def test_a_changed_library_version_invalidates_the_cache_and_the_compiled_templates(cached, monkeypatch, tmp_path):
-    import generator.engine.cache as cache_module
-
     everything = build(BuildOptions(cached.root, output_dir=tmp_path / "uncached", use_cache=False)).rendered
 
     again = build(BuildOptions(cached.root))

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, Builder, build
+from generator import BuildOptions, build
+
+from generator.pipeline.build import Builder
 from generator.render.chart import PLOT_WIDTH, Scale, Texts, build_lane, event_x, period_bar, stack, year_band
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig

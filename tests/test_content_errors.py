@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, check
-from generator.model.errors import SiteError
+from generator import BuildOptions, check
+from generator import SiteError
 
 
 def problems_of(site, strict=False) -> list[str]:

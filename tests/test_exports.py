@@ -9,7 +9,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 from generator.read.content import EVENT_KEYS
 from generator.publish.exports import EVENTS_VERSION, _csv_line
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 
 BASE = "https://example.org/some/path/"
 A = "{http://www.w3.org/2005/Atom}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE_YAML
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 
 TOTAL = 110
 ACTOR_SETS = (("turkey",), ("russia",), ("un",), ("turkey", "russia"))

@@ -11,15 +11,13 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, SITE_YAML, ScratchSite
 import generator.markup.markdown as markdown_module
-from generator.pipeline.build import BuildOptions, build, check
-from generator.model.errors import SiteError
-from generator.model.limits import MAX_MARKDOWN_CHARS, MAX_MARKDOWN_NESTING, MAX_MARKDOWN_WORK
+from generator import BuildOptions, SiteError, build, check
+from generator.model.limits import MAX_MARKDOWN_CHARS, MAX_MARKDOWN_NESTING
 from generator.markup.markdown import MarkdownLimit, MarkdownRenderer, check_limits
 from generator.read.yamldoc import YamlDoc, YamlError
 

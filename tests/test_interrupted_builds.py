@@ -17,8 +17,8 @@ import pytest
 
 from conftest import ROOT, ScratchSite
 import generator.output.staging as write
-from generator.pipeline.build import BuildOptions, build
-from generator.model.errors import SiteError
+from generator import BuildOptions, build
+from generator import SiteError
 
 EVENTS = 150  # enough for the helper processes, the spill files and the cache's saving child to take part
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 from generator.check.links import check_output, published_base_url, srcset_urls
 
 BASE = "https://example.org/some/path/"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, build, check
-from generator.model.errors import SiteError
+from generator import BuildOptions, build, check
+from generator import SiteError
 from generator.model.places import place_location
 from generator.render.map import REGION_FILE, marker_radius, region_projection
 from generator.model.types import Place

@@ -15,6 +15,7 @@ from generator.model.site import build_site
 
 def renderer(site, environment=None, base_url=None) -> Renderer:
     config = load_config(site.root, Problems(), base_url)
+    assert config is not None
     return Renderer(build_site(config, [], [], {}), site.root / "templates", "layout", environment)
 
 

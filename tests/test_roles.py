@@ -52,7 +52,8 @@ def built(site: ScratchSite) -> ScratchSite:
 
 
 def load(site: ScratchSite):
-    from generator.pipeline.build import BuildOptions, Builder
+    from generator import BuildOptions
+    from generator.pipeline.build import Builder
     from generator.model.errors import Problems
 
     problems = Problems()

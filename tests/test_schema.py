@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.pipeline.build import BuildOptions, build
+from generator import BuildOptions, build
 from generator.read.config import load_config
 from generator.read.content import EVENT_KEYS, SourceFile, content_files, read_event, read_source_file
 from generator.model.errors import Problems

@@ -229,7 +229,7 @@ def test_the_page_open_in_a_browser_is_up_to_date_when_the_reload_arrives(served
         message = await asyncio.wait_for(socket.read_message(), timeout=15)
         page = (site.root / ".cache/preview/actors/russia/index.html").read_text()
         socket.close()
-        return f"{message}\n{page}"
+        return f"{message!s}\n{page}"
 
     with ThreadPoolExecutor(1) as thread:  # its own event loop (Playwright's may be running in this thread)
         message, page = thread.submit(asyncio.run, edit_and_wait_for_the_reload()).result().split("\n", 1)

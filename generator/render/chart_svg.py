@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from generator.render.chart import Bar
+
+class Bar(Protocol):
+    """What a fading mask needs of a bar (chart.Bar)."""
+
+    @property
+    def x(self) -> float: ...
+    @property
+    def width(self) -> float: ...
+    @property
+    def fade_in(self) -> float: ...
+    @property
+    def fade_out(self) -> float: ...
+    @property
+    def right(self) -> float: ...
 
 FAINT = 0.15  # opacity where an imprecise edge begins
 BAR_HEIGHT = 9  # pixels
