@@ -1,6 +1,7 @@
 """The live preview server: build, serve, watch, rebuild what changed, reload the browser.
 
-It is built on the livereload package's browser protocol (its WebSocket handler and livereload.js), with
+It speaks the livereload browser protocol (livereload.js, shipped by the livereload package, talking to our
+own tornado WebSocket handler), with
 our own watcher, debounce and static file handler, because livereload's own pieces drop reloads (a
 change within three seconds of the last reload is ignored), cannot serve a site under a sub-path or
 serve its 404 page, and rebuild on any change anywhere. Rebuilds run one at a time in the watcher's
@@ -15,6 +16,7 @@ import asyncio
 import errno
 import gc
 import html
+import importlib.util
 import json
 import logging
 import mimetypes
@@ -30,8 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
-from tornado import ioloop, web
+from tornado import ioloop, web, websocket
 
 from generator.pipeline.build import Builder
 from generator.pipeline.options import BuildOptions, BuildResult
@@ -86,8 +87,10 @@ class PreviewState:
         return bool(self.problems or self.crash)
 
 
-class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
-    """livereload's WebSocket handshake, with our own set of browsers and no reload throttle."""
+class ReloadSocket(websocket.WebSocketHandler):
+    """The livereload protocol's WebSocket (hello, info with the page's URL, reload), on tornado's public
+    WebSocketHandler: our own set of browsers and no reload throttle. The origin check is tornado's: only
+    pages served by this server may connect."""
 
     waiters: dict[ReloadSocket, str] = {}  # each open page's socket, and the page's URL path
 
@@ -117,6 +120,17 @@ class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
     def open_pages(cls, base_path: str) -> set[str]:
         """The output paths of the pages open in browsers."""
         return {rel for path in list(cls.waiters.values()) if (rel := page_rel(path, base_path)) is not None}
+
+
+class LiveReloadScript(web.RequestHandler):
+    """livereload.js, the browser half of the protocol, as the livereload package ships it (package data)."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/javascript")
+        self.write(LIVERELOAD_JS.read_bytes())
+
+
+LIVERELOAD_JS = Path(importlib.util.find_spec("livereload").origin or "").parent / "vendors" / "livereload.js"  # type: ignore[union-attr]
 
 
 class SiteHandler(web.RequestHandler):
@@ -313,7 +327,7 @@ class PreviewServer:
     def application(self) -> web.Application:
         return web.Application([
             (r"/livereload", ReloadSocket),
-            (r"/livereload\.js", LiveReloadJSHandler),
+            (r"/livereload\.js", LiveReloadScript),
             (r"/__generator__/status", StatusHandler, {"state": self.state}),
             (r"/(.*)", SiteHandler, {"state": self.state, "port": self.port}),
         ])
