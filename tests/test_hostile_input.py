@@ -355,6 +355,16 @@ def test_a_static_file_name_that_is_not_utf8_is_reported(site):
     assert not (site.root / "output").exists()
 
 
+def test_an_output_path_that_is_not_utf8_is_refused_before_anything_is_written(site, tmp_path):
+    site.event("a")
+    output = os.fsencode(tmp_path) + b"/out\xe9"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site.root), "--output", output],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stderr.splitlines()[0]) == (
+        1, f"{tmp_path}/out\\xe9: the output folder's path is not valid UTF-8: choose another")
+    assert not os.path.exists(output) and not (site.root / ".cache").exists()
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda path: path.mkdir(), "site.yaml: a folder: site.yaml must be a file"),
     (lambda path: os.mkfifo(path), "site.yaml: not a regular file: site.yaml must be a file"),
