@@ -738,8 +738,8 @@ def _folder_digest(site_dir: Path, folder: str, skip: str) -> str:
     for entry, rel in sorted(site_files(site_dir, folder), key=lambda found: found[1]):
         if not rel.startswith(f"{folder}/{skip}/"):
             try:
-                parts += [rel, read_with_stat(entry.path)[0]]
-            except OSError:
+                parts += [rel, Path(entry.path).read_bytes()]
+            except OSError:  # (reported when the template is loaded)
                 parts += [rel, "unreadable"]
     return digest(*parts)
 
