@@ -228,7 +228,7 @@ class BuildCache:
                     damaged.unlink(missing_ok=True)
                 self._forget_saved()
                 write(path, fingerprint)
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, sqlite3.Error, UnicodeError) as error:
             print(f"warning: could not write the build cache: {error}", file=sys.stderr)
             return False
         return True

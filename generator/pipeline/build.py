@@ -172,8 +172,12 @@ def check(options: BuildOptions) -> BuildResult:
 def _check_output(options: BuildOptions) -> None:
     try:
         check_output_dir(options.site_dir, options.output)
+        str(options.output.resolve()).encode("utf-8")  # (the cache records it: better refused before than after)
     except OutputError as error:
         raise SiteError([Problem(str(options.output), None, str(error))]) from None
+    except UnicodeEncodeError:
+        shown = os.fsencode(options.output).decode("utf-8", "backslashreplace")
+        raise SiteError([Problem(shown, None, "the output folder's path is not valid UTF-8: choose another")]) from None
 
 
 def build(options: BuildOptions, progress: Progress | None = None,

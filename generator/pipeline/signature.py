@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.engine.cache import CACHE_DIR, RECENT_NS, Stat
 from generator.model.digest import digest
 from generator.read.config import CONFIG_FILE
-from generator.read.content import read_with_stat, site_files
+from generator.read.content import site_files
 from generator.model.errors import Problems
 
 from generator.pipeline.options import STATIC_DIR, TEMPLATES_DIR, BuildOptions
@@ -32,8 +32,8 @@ def _folder_digest(site_dir: Path, folder: str, skip: str) -> str:
     for entry, rel in sorted(site_files(site_dir, folder), key=lambda found: found[1]):
         if not rel.startswith(f"{folder}/{skip}/"):
             try:
-                parts += [rel, read_with_stat(entry.path)[0]]
-            except OSError:
+                parts += [rel, Path(entry.path).read_bytes()]
+            except OSError:  # (reported when the template is loaded)
                 parts += [rel, "unreadable"]
     return digest(*parts)
 

@@ -3,12 +3,13 @@
 Parsing uses PyYAML's C loader when it is available. Line numbers are only needed when a
 problem is reported, so the node tree that carries them is composed lazily, on first use.
 
-Aliases are refused and nesting is limited (limits.py): an alias repeats a value without copying it, so
-a few lines of them (a "billion laughs") make a value that every check walking it, or printing it in a
-message, takes minutes and gigabytes over; and PyYAML's C composer recurses once per level, which
-crashes the process beyond some ten thousand levels. Both are found by reading the parser's events,
-which stops at the first deep level and expands nothing; a cheap test of the text skips that reading for
-a document that can have neither (nearly every event).
+Aliases are refused, and nesting and the length of lists and mappings are limited (limits.py): an alias
+repeats a value without copying it, so a few lines of them (a "billion laughs") make a value that every
+check walking it, or printing it in a message, takes minutes and gigabytes over; PyYAML's C composer
+recurses once per level, which crashes the process beyond some ten thousand levels; and each item is
+checked. All three are found by reading the parser's events, which stops at the first problem and
+expands nothing; a cheap test of the text skips that reading for a document that can have none of them
+(nearly every event).
 """
 
 from __future__ import annotations
