@@ -7,7 +7,7 @@ The public API, for scripts and tests (the command line is `python -m generator`
     check(BuildOptions(Path("my-site"), strict=True))  # validates and renders, writes nothing
 
 The packages, in the order they may import one another (tests/test_architecture.py checks it): model,
-markup, read, render, output, publish, engine, pipeline, check, serve; authoring beside them.
+markup, read, render, output, publish, engine, pipeline, verify, serve; authoring beside them.
 """
 
 from __future__ import annotations

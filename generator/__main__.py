@@ -127,7 +127,7 @@ def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path |
     click.echo(f"Checked: no errors, {warnings} warning{'s' * (warnings != 1)}; {result.pages} files would be built.")
     built = output_dir or BuildOptions(site_dir).output
     if output_dir is not None or built.is_dir():
-        from generator.check.links import verify_built_site
+        from generator.verify.links import verify_built_site
 
         published = verify_built_site(built, site_dir)
         if published.problems:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import BuildOptions, build
-from generator.check.links import check_output, published_base_url, srcset_urls
+from generator.verify.links import check_output, published_base_url, srcset_urls
 
 BASE = "https://example.org/some/path/"
 
