@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from generator.model.colour import MIN_TEXT_CONTRAST, WHITE, contrast
@@ -140,14 +140,21 @@ def _mapping_of(site: Fields, key: str, what: str) -> dict[str, Any]:
     return valid
 
 
+def _entries(site: Fields, key: str, what: str, keys: tuple[str, ...], expected: str) -> Iterator[tuple[str, Fields]]:
+    """Each valid id of a mapping of site.yaml (sides, roles, actors) with its fields, checked for unknown keys;
+    an entry that is not a mapping is reported and skipped."""
+    for ident, raw in _mapping_of(site, key, what).items():
+        if not isinstance(raw, dict):
+            site.error(key, f"{what} '{ident}' must be a mapping with {expected}, found {type_name(raw)}", ident)
+            continue
+        entry = site.child(key, {}).child(ident, raw)
+        entry.unknown_keys(keys, f"{what} field")
+        yield ident, entry
+
+
 def _read_sides(site: Fields) -> dict[str, Side]:
     sides = {}
-    for ident, raw in _mapping_of(site, "sides", "side").items():
-        if not isinstance(raw, dict):
-            site.error("sides", f"side '{ident}' must be a mapping with name, short, description", ident)
-            continue
-        side = site.child("sides", {}).child(ident, raw)
-        side.unknown_keys(("name", "short", "description"), "side field")
+    for ident, side in _entries(site, "sides", "side", ("name", "short", "description"), "name, short, description"):
         name = side.text("name", required=True, what=f"side '{ident}'")
         sides[ident] = Side(ident, name, side.text("short", default=name), side.text("description"))
     return sides
@@ -168,12 +175,7 @@ def _read_roles(site: Fields) -> dict[str, Role]:
     if not site.has("roles"):
         return dict(DEFAULT_ROLES)
     roles = {}
-    for ident, raw in _mapping_of(site, "roles", "role").items():
-        if not isinstance(raw, dict):
-            site.error("roles", f"role '{ident}' must be a mapping with label and acts, found {type_name(raw)}", ident)
-            continue
-        role = site.child("roles", {}).child(ident, raw)
-        role.unknown_keys(ROLE_KEYS, "role field")
+    for ident, role in _entries(site, "roles", "role", ROLE_KEYS, "label and acts"):
         label = role.text("label", required=True, what=f"role '{ident}'")
         with_side = role.text("with_side")
         if with_side and (with_side.count("{") != 1 or with_side.count("}") != 1 or "{side}" not in with_side):
@@ -195,12 +197,8 @@ def _read_roles(site: Fields) -> dict[str, Role]:
 def _read_actors(site: Fields, sides: dict[str, Side], kinds: dict[str, str],
                  period_start: PartialDate | None, period_end: PartialDate | None) -> dict[str, Actor]:
     actors = {}
-    for ident, raw in _mapping_of(site, "actors", "actor").items():
-        if not isinstance(raw, dict):
-            site.error("actors", f"actor '{ident}' must be a mapping with name, type, colour…", ident)
-            continue
-        actor = site.child("actors", {}).child(ident, raw)
-        actor.unknown_keys(ACTOR_KEYS, "actor field")
+    for ident, actor in _entries(site, "actors", "actor", ACTOR_KEYS, "name, type, colour…"):
+        raw = actor.mapping
         name = actor.text("name", required=True, what=f"actor '{ident}'")
         actor_type = actor.one_of("type", ACTOR_TYPES, "state")
         colour = actor.text("colour", default="#4a5568")
