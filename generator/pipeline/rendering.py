@@ -68,7 +68,7 @@ class RenderPass(PublishPass):
         # feeds and the open data in this process, while the helpers start on the rest: the chart and the
         # map are made once, here, and the helpers would copy the (shared) events' fragments they read.
         own = [n for n, job in enumerate(stale)
-               if job.kind in ("home", "places") or (job.kind == "actor" and job.args[1] == 0)]
+               if job.kind in ("home", "places") or (job.kind == "actor" and job.number == 0)]
         owned = set(own)
 
         def alongside() -> list[tuple[str, str, Staged]]:

@@ -180,7 +180,7 @@ class Renderer:
         return PAGE_KINDS[job.kind](self, job)
 
     def _event_page(self, job: PageJob) -> str:
-        event = self.site.event_by_slug[job.args[0]]
+        event = self.site.event_by_slug[job.ident]
         return self.page("event.html", event=event, previous=self.site.previous.get(event.slug),
                          following=self.site.following.get(event.slug))
 
@@ -196,13 +196,13 @@ class Renderer:
         return self.page("places.html", map=self.map, places=self.places.places)
 
     def _content_page(self, job: PageJob) -> str:
-        return self.page("page.html", page=next(p for p in self.site.pages if p.slug == job.args[0]))
+        return self.page("page.html", page=next(p for p in self.site.pages if p.slug == job.ident))
 
     def _not_found_page(self, job: PageJob) -> str:
         return self.page("404.html")
 
     def _index_page(self, job: PageJob) -> str:
-        return self.render_index(job.args[0])
+        return self.render_index(job.ident)
 
     def _list(self, kind: str, ident: Any) -> tuple[list[Event], str]:
         """The events of a list page and the address of its first page."""
@@ -227,7 +227,7 @@ class Renderer:
         return f"Tag: {tag}", f"Events tagged “{tag}”"
 
     def render_list(self, job: PageJob) -> str:
-        ident, index, pages = job.args
+        ident, index, pages = job.ident, job.number, job.pages
         size = self.config.page_size
         events, base = self._list(job.kind, ident)
         shown = events[index * size:(index + 1) * size]

@@ -20,8 +20,10 @@ class PageJob(NamedTuple):
 
     rel: str
     key: str
-    kind: str  # event, home, list, actor, index, page, 404
-    args: tuple[Any, ...] = ()
+    kind: str  # a key of render.pages.PAGE_KINDS: event, home, places, actor, year, kind, tag, place, index, page, 404
+    ident: Any = None  # which event (slug), list (actor id, year, kind, tag, place), index or content page
+    number: int = 0  # of a paged list: this page's position (from 0)
+    pages: int = 1  # and how many pages the list has
 
 
 def paged_rel(base: str, index: int) -> str:
@@ -70,10 +72,10 @@ class PagePlanner:
                         *(f"{k}:{len(e)}" for k, e in site.by_kind.items()),
                         *(f"{t}:{len(e)}" for t, e in site.by_tag.items()))
         for index in ("actors", "years", "kinds", "tags"):
-            jobs.append(PageJob(f"{index}/index.html", digest("index", layout, index, counts), "index", (index,)))
+            jobs.append(PageJob(f"{index}/index.html", digest("index", layout, index, counts), "index", index))
         for page in site.pages:
             jobs.append(PageJob(f"{page.slug}/index.html", digest("page", layout, page.slug, page.html), "page",
-                                (page.slug,)))
+                                page.slug))
         jobs.append(PageJob("404.html", digest("404", layout), "404"))
         return jobs
 
@@ -96,14 +98,14 @@ class PagePlanner:
         previous, following = self.site.previous.get(event.slug), self.site.following.get(event.slug)
         key = f"event:{self.layout_key}:{event.fingerprint}:{previous.fingerprint if previous else ''}:" \
               f"{following.fingerprint if following else ''}"
-        return PageJob(f"events/{event.slug}/index.html", key, "event", (event.slug,))
+        return PageJob(f"events/{event.slug}/index.html", key, "event", event.slug)
 
     def _paged(self, kind: str, ident: Any, base: str, events: list[Event], extra: str = "") -> list[PageJob]:
         size = self.config.page_size
         pages = max(1, math.ceil(len(events) / size))
         shown = self._page_digests(events)
         return [PageJob(paged_rel(base, n), digest(kind, self.layout_key, str(ident), str(n), str(pages), extra,
-                                                   shown[n]), kind, (ident, n, pages)) for n in range(pages)]
+                                                   shown[n]), kind, ident, n, pages) for n in range(pages)]
 
     def _page_digests(self, events: list[Event]) -> list[str]:
         """The digest of the events on each page of a list; reused while the list is the same object (the
