@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
 
 MIN_PARALLEL = 64  # below this many items, forking costs more than it saves
 _STATE: dict[str, Any] = {}
@@ -31,17 +32,21 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def state(name: str) -> Any:
-    """What the parent handed to the workers under name (inside a worker, or inline)."""
-    return _STATE[name]
+def shared(kind: type[S]) -> S:
+    """The inputs the parent handed to the workers (map_groups(..., shared=inputs)), as the type the worker
+    expects them to be (inside a worker, or inline)."""
+    inputs = _STATE.get("shared")
+    if not isinstance(inputs, kind):
+        raise TypeError(f"the workers were handed {type(inputs).__name__}, not {kind.__name__}")
+    return inputs
 
 
 def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
-               progress: Callable[[int], None] | None = None, **shared: Any) -> list[R]:
+               progress: Callable[[int], None] | None = None, shared: object = None) -> list[R]:
     """function(chunk) over chunks of items, in forked workers when worthwhile; results in order.
 
     progress, if given, is called with the number of items done after each chunk."""
-    return map_groups(function, chunks(items, workers()), progress, **shared)
+    return map_groups(function, chunks(items, workers()), progress, shared=shared)
 
 
 def chunks(items: Sequence[T], count: int, most: int = 200, least: int = 16) -> list[Sequence[T]]:
@@ -58,12 +63,12 @@ def chunks(items: Sequence[T], count: int, most: int = 200, least: int = 16) -> 
 
 def map_groups(function: Callable[[Sequence[T]], list[R]], groups: Sequence[Sequence[T]],
                progress: Callable[[int], None] | None = None, alongside: Callable[[], list[R]] | None = None,
-               **shared: Any) -> list[R]:
+               shared: object = None) -> list[R]:
     """function(group) over the given groups of items, in forked workers when worthwhile (many items); the
     results of alongside() (run in this process meanwhile, on objects it need not share) and then of all
     groups, in order."""
     _STATE.clear()
-    _STATE.update(shared)
+    _STATE["shared"] = shared
     count = workers()
     total = sum(len(group) for group in groups)
     try:

@@ -23,7 +23,7 @@ from generator.engine.stored import SpilledTexts, preload
 
 from generator.pipeline.options import STATIC_DIR, TEMPLATES_DIR
 from generator.pipeline.state import BuilderState
-from generator.pipeline.workers import _markdown, _parse_events
+from generator.pipeline.workers import ParseInputs, _markdown, _parse_events
 from generator.pipeline.signature import _folder_digest, compiled_templates
 
 
@@ -158,10 +158,9 @@ class Loading(BuilderState):
             if self.one_shot and self._spilled_texts is None:
                 self._spilled_texts = SpilledTexts(self.options.site_dir)
         parsed = map_chunks(_parse_events, todo, progress=self._progress("Reading events", len(todo)),
-                            config=config, rendered=rendered, renderer=self._card_renderer,
-                            data_key=self.data_key, site_dir=self.options.site_dir, started_ns=started_ns,
-                            spill=str(spill) if spill else None, spill_texts=bool(spill and self.one_shot),
-                            drafts=self.options.drafts)
+                            shared=ParseInputs(config, rendered, self._card_renderer, self.options.site_dir,
+                                               started_ns, str(spill) if spill else None,
+                                               bool(spill and self.one_shot), self.options.drafts))
         made: dict[str, Fragments] = {}
         for rel, file_hash, event, found, card, fragments, stat, spans in parsed:
             problems.extend(found)

@@ -17,7 +17,7 @@ from generator.output.staging import OutputError, Staged, Staging
 
 from generator.pipeline.options import STATIC_DIR, TEMPLATES_DIR, BuildResult
 from generator.pipeline.publish_pass import PublishPass
-from generator.pipeline.workers import _render_cards, _render_pages
+from generator.pipeline.workers import CardInputs, PageInputs, _render_cards, _render_pages
 from generator.pipeline.signature import _static_files
 
 
@@ -86,8 +86,7 @@ class RenderPass(PublishPass):
         groups = [*(lists[i:i + 8] for i in range(0, len(lists), 8)), *chunks(events, workers())]
         # (After an edit, forking would cost more than the few pages and the patched open data take.)
         outcomes = map_groups(_render_pages, groups, progress=self._progress("Rendering pages", len(stale)),
-                              alongside=alongside, renderer=renderer, staging=staging, site_dir=options.site_dir,
-                              pages=stale)
+                              alongside=alongside, shared=PageInputs(renderer, staging, options.site_dir, stale))
         for rel, key, written in outcomes:
             if key.startswith(PUBLISHED):
                 if rel in keep:
@@ -123,7 +122,7 @@ class RenderPass(PublishPass):
         missing_cards = [event.slug for event in candidates if card_key(event) not in cards]
         if missing_cards:  # the templates changed: the lists show cards, so they come first
             made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
-                              len(missing_cards)), renderer=renderer, site_dir=self.options.site_dir)
+                              len(missing_cards)), shared=CardInputs(renderer, self.options.site_dir))
             for slug, html in made:
                 cards[card_key(site.event_by_slug[slug])] = html
         if len(cards) > len(site.events) * 1.1 + 64:  # forget the cards of events that changed since

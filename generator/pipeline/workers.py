@@ -3,6 +3,7 @@ rendering cards and pages; and how a template error comes back from them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import jinja2
@@ -13,7 +14,7 @@ from generator.read.content import read_event, read_with_stat, split_source
 from generator.model.errors import Problem, Problems
 from generator.markup.markdown import MarkdownLimit, MarkdownRenderer, first_paragraph
 from generator.model.types import Event, SiteConfig
-from generator.engine.parallel import state
+from generator.engine.parallel import shared
 from generator.publish.exports import event_fragments
 from generator.render.pages import Renderer
 from generator.render.plan import PageJob
@@ -44,6 +45,34 @@ def _markdown() -> MarkdownRenderer:
 
 
 TextSpans = tuple[Spilled, Spilled, Spilled]  # where a worker spilled an event's html, excerpt and body
+@dataclass
+class ParseInputs:
+    """What the workers parsing events need (map_chunks(_parse_events, …, shared=ParseInputs(…)))."""
+
+    config: SiteConfig
+    rendered: dict[str, tuple[str, str]]  # file hash -> (html, excerpt) of events whose Markdown is known
+    renderer: Renderer  # the cards'
+    site_dir: Path
+    started_ns: int
+    spill: str | None  # the folder to spill fragments (and, with spill_texts, texts) into, if any
+    spill_texts: bool
+    drafts: bool
+
+
+@dataclass
+class CardInputs:
+    renderer: Renderer
+    site_dir: Path
+
+
+@dataclass
+class PageInputs:
+    renderer: Renderer
+    staging: Staging
+    site_dir: Path
+    pages: list[PageJob]  # the jobs the workers' groups hold indices into
+
+
 class ParsedEvent(NamedTuple):
     """What a worker makes of one event file: the event (None if it had errors), what was wrong, its card
     (or the template error that stopped it), its open data fragments and, when spilled, where its texts lie."""
@@ -65,11 +94,9 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
     Each step runs over the whole chunk before the next (YAML, then Markdown, then the cards, then the
     open data): one library's code and data at a time stay in the processor's caches, which makes the
     chunk a sixth quicker than taking each event through every step."""
-    config: SiteConfig = state("config")
-    rendered: dict[str, tuple[str, str]] = state("rendered")
-    renderer: Renderer = state("renderer")
-    started_ns: int = state("started_ns")
-    drafts: bool = state("drafts")
+    inputs = shared(ParseInputs)
+    config, rendered, renderer = inputs.config, inputs.rendered, inputs.renderer
+    started_ns, drafts = inputs.started_ns, inputs.drafts
     site = renderer.site
     markdown = _markdown()
     results: list[ParsedEvent] = []  # in the chunk's order; parsed events get theirs at the end
@@ -114,12 +141,11 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
         try:
             cards.append(renderer.render_card(event))
         except jinja2.TemplateError as error:
-            cards.append(template_problem(error, state("site_dir")))
+            cards.append(template_problem(error, inputs.site_dir))
     for (n, rel, file_hash, event, problems, stat), card in zip(parsed, cards):
         results[n] = ParsedEvent(rel, file_hash, event, problems.items, card, event_fragments(site, event), stat, None)
-    spill: str | None = state("spill")
-    if spill:
-        _spill(results, spill, state("spill_texts"))
+    if inputs.spill:
+        _spill(results, inputs.spill, inputs.spill_texts)
     return results
 
 
@@ -150,23 +176,23 @@ def _spill(results: list[ParsedEvent], folder: str, texts: bool) -> None:
 
 def _render_cards(chunk: Sequence[str]) -> list[tuple[str, str]]:
     """Worker: render the cards of some events."""
-    renderer: Renderer = state("renderer")
+    inputs = shared(CardInputs)
+    renderer = inputs.renderer
     try:
         return [(slug, renderer.render_card(renderer.site.event_by_slug[slug])) for slug in chunk]
     except jinja2.TemplateError as error:
-        raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
+        raise _WorkerTemplateError(template_problem(error, inputs.site_dir)) from None
 
 
 def _render_pages(chunk: Sequence[int]) -> list[tuple[str, str, Staged]]:
     """Worker: render pages (by their index in the "pages" handed over) into the staging folder; (path, key,
     what stage() did)."""
-    renderer: Renderer = state("renderer")
-    staging: Staging = state("staging")
-    pages: list[PageJob] = state("pages")
+    inputs = shared(PageInputs)
+    renderer, staging, pages = inputs.renderer, inputs.staging, inputs.pages
     try:
         made = [(page, renderer.render(page).encode("utf-8")) for page in (pages[index] for index in chunk)]
     except jinja2.TemplateError as error:
-        raise _WorkerTemplateError(template_problem(error, state("site_dir"))) from None
+        raise _WorkerTemplateError(template_problem(error, inputs.site_dir)) from None
     # written after the group is rendered, not one by one between the renderings (see _parse_events)
     return [(page.rel, page.key, staging.stage(page.rel, content)) for page, content in made]
 

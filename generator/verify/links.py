@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from generator.read.config import load_config
 from generator.model.errors import Problem, Problems
 from generator.publish.feeds import FEED_PATH
-from generator.engine.parallel import map_chunks, state
+from generator.engine.parallel import map_chunks, shared
 
 HTML_SUFFIXES = (".html", ".htm")
 LINK_ATTRIBUTES = {"href", "src", "poster"}
@@ -138,7 +138,7 @@ class LinkChecker:
     def run(self) -> LinkReport:
         pages = sorted(rel for rel in self.files if rel.endswith(HTML_SUFFIXES))
         report, pending = LinkReport(), dict[str, list[tuple[str, str, str]]]()
-        for problems, links, outgoing in map_chunks(_check_pages, pages, checker=self):
+        for problems, links, outgoing in map_chunks(_check_pages, pages, shared=self):
             report.pages += 1
             report.links += links
             report.problems.extend(problems)
@@ -278,7 +278,7 @@ PageOutcome = tuple[list[Problem], int, list[tuple[str, str, str, str]]]
 
 def _check_pages(chunk: Sequence[str]) -> list[PageOutcome]:
     """Worker: check some pages; their problems, link counts and fragments pointing into other pages."""
-    checker: LinkChecker = state("checker")
+    checker = shared(LinkChecker)
     outcomes: list[PageOutcome] = []
     for rel in chunk:
         checker.report, checker.pending = LinkReport(), {}
