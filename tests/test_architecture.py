@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "generator"
+from conftest import ROOT
+
+PACKAGE = ROOT / "generator"
 
 # Each package may import the packages listed for it (and itself), and nothing else of ours.
 ALLOWED: dict[str, set[str]] = {

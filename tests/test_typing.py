@@ -1,8 +1,7 @@
 import subprocess
 import sys
-from pathlib import Path
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generator_type_checks_under_mypy_strict():

@@ -14,7 +14,7 @@ renames, moves or stops calling one of them):
 - `Markdown.is_block_level`, memoised per converter.
 
 What it buys (measured on the benchmark's summaries, best of 6): 329 -> 237 µs a document, with the
-same HTML (tests/test_markdown.py compares the fast and the plain converter on generated Markdown).
+same HTML (tests/markup/test_markdown.py compares the fast and the plain converter on generated Markdown).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from generator import SiteError
 from generator.model.places import place_location
 from generator.render.map import REGION_FILE, marker_radius, region_projection
 from generator.model.types import Place
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 PLACES = """\
 places:

@@ -21,7 +21,7 @@ from generator.authoring.draft import PLACEHOLDER
 from generator.authoring.importer import propose_date
 from generator.authoring.mentions import find_terms
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
 # The raw Indonesian article from ../shared/samples/ (copied byte for byte, mojibake included, so that the
 # suite runs in any clone).
 SAMPLE = ROOT / "tests" / "fixtures" / "import" / "viva-russia-turkey-libya-ceasefire.id.txt"

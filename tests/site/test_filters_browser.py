@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SITE_YAML
+from conftest import ROOT, SITE_YAML
 from generator import BuildOptions, build
 
 TOTAL = 110
@@ -67,7 +67,7 @@ def output(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("filters") / "site"
     root.mkdir()
     (root / "site.yaml").write_text(SITE_YAML + "page_size: 100\n", encoding="utf-8")
-    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", root / "templates")
+    shutil.copytree(ROOT / "templates", root / "templates")
     for event in EVENTS:
         lines = ["---", f"title: Event {str(event['slug'])[-3:]}",
                  f"date: {event['year']}-{event['month']:02d}-{event['day']:02d}",

@@ -17,8 +17,8 @@ from generator.model.errors import Problems
 from generator.read.fields import SOURCE_KEYS
 from generator.read.schema import SCHEMA_PATH, schema_text
 from generator.read.yamldoc import YamlDoc
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / SCHEMA_PATH).read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 MISSING = re.compile(r"missing required field '([a-z_]+)'")

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator import BuildOptions, build
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EVENT = "events/2020-01-02-turkish-parliament-authorises-troops/"
 PAGES = ["", EVENT, "actors/russia/", "years/2020/", "about/", "places/tripoli/", "places/"]
 BUDGET = 100 * 1024  # bytes of CSS and JavaScript a page may load, uncompressed
