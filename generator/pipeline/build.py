@@ -28,7 +28,9 @@ from generator.markup.markdown import MARKDOWN_CONFIG
 from generator.model.types import SiteConfig
 from generator.engine.parallel import Background
 from generator.output.joined import Layout
+from generator.render.chart import ChartMemo
 from generator.render.pages import Renderer
+from generator.render.plan import Reuse
 from generator.model.site import Site
 from generator.engine.stored import SpilledTexts
 from generator.output.staging import OutputError, WriteError, check_output_dir, output_lock, remove_leftovers
@@ -65,7 +67,7 @@ class Builder(CacheSession, Loading, RenderPass):
         self._config: tuple[str, SiteConfig, list[Problem]] | None = None
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
-        self._reusable: dict[str, object] = {}  # what the last build made that the next may reuse
+        self._reusable = Reuse()  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str], list[Problem]] | None = None  # the last scan of
         # the events
         self._same_layout = False  # whether this build has the layout of the last one
@@ -119,11 +121,12 @@ class Builder(CacheSession, Loading, RenderPass):
         if write and publishing:
             self._save_parsed()
         self.lap("load and validate")
-        self._same_layout = self._reusable.get("layout") == self.layout_key
+        self._same_layout = self._reusable.layout == self.layout_key
         if not self._same_layout:
-            self._reusable = {"layout": self.layout_key}
+            self._reusable = Reuse(self.layout_key)
         try:
-            known = self._reusable if "chart:scale" in self._reusable else {**self.cache.charts, **self._reusable}
+            known = self._reusable if self._reusable.chart is not None else \
+                dataclasses.replace(self._reusable, chart=ChartMemo(svgs=dict(self.cache.charts)))
             renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known)
             jobs = renderer.plan()
             result = self._render_and_write(site, renderer, jobs, write, first)
@@ -140,11 +143,11 @@ class Builder(CacheSession, Loading, RenderPass):
             raise SiteError([Problem(failure.path, None, failure.reason)]) from None
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
-        chart = renderer.chart.kept() if "chart" in renderer.__dict__ else \
-            {key: part for key, part in self._reusable.items() if key.startswith("chart:")}
-        self._reusable = {"layout": self.layout_key, **renderer.used, **chart}
-        if write and "chart" in renderer.__dict__:  # the lanes' SVG, for the next build of another process
-            self.cache.charts = {key: svg for key, svg in chart.items() if isinstance(svg, str)}
+        drawn = "chart" in renderer.__dict__
+        chart = renderer.chart.kept() if drawn else self._reusable.chart
+        self._reusable = dataclasses.replace(renderer.used, chart=chart)
+        if write and drawn and chart is not None:  # the lanes' SVG, for the next build of another process
+            self.cache.charts = dict(chart.svgs)
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed

@@ -18,6 +18,7 @@ from generator.model.types import SiteConfig
 from generator.engine.parallel import Background
 from generator.output.joined import Layout
 from generator.render.pages import Renderer
+from generator.render.plan import Reuse
 from generator.model.site import Site
 from generator.engine.stored import SpilledTexts
 
@@ -50,7 +51,7 @@ class BuilderState:
     _config: tuple[str, SiteConfig, list[Problem]] | None
     _environment: tuple[str, jinja2.Environment] | None
     _html: dict[str, str]
-    _reusable: dict[str, object]
+    _reusable: Reuse
     _files: tuple[list[tuple[str, str]], set[str], list[Problem]] | None
     _same_layout: bool
     _made_fragments: dict[str, Fragments]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -114,6 +114,16 @@ class Lane:
     @property
     def height(self) -> int:
         return LANE_PAD * 2 + max(1, self.rows) * (BAR_HEIGHT + BAR_GAP) + TICK_HEIGHT
+
+
+@dataclass
+class ChartMemo:
+    """What a chart made that the next build of the same layout may reuse (see render/reuse.py)."""
+
+    scale: Scale | None = None
+    milestones: dict[str, Milestone] = field(default_factory=dict)  # by their event's fingerprint
+    lanes: dict[str, Lane] = field(default_factory=dict)  # by lane key (the actor and a digest of its events)
+    svgs: dict[str, str] = field(default_factory=dict)  # by lane key and milestones; kept in the build cache too
 
 
 def event_x(scale: Scale, event: Event) -> float:
@@ -236,20 +246,19 @@ class ChartRenderer:
 
     def __init__(self, config: SiteConfig, groups: list[tuple[str, list[Actor]]],
                  events_by_actor: dict[str, list[Event]], events: Sequence[Event], texts: Texts,
-                 known: dict[str, Any] | None = None, lane_keys: dict[str, str] | None = None,
+                 known: ChartMemo | None = None, lane_keys: dict[str, str] | None = None,
                  others_by_actor: dict[str, list[Event]] | None = None) -> None:
         """known: lanes, their SVG and milestones from an earlier build of the same layout, by lane_keys (a key
         of each actor's events) and fingerprints: the preview server rebuilds only the lanes of the actors an
         edit touched; `used` is what this chart used of it, and what it made."""
-        known = known if known is not None and lane_keys is not None else {}
-        self.used: dict[str, Any] = {}
-        scale, last = Scale.of(config), known.get("chart:scale")
+        known = known if known is not None and lane_keys is not None else ChartMemo()
+        scale, last = Scale.of(config), known.scale
         self.scale: Scale = last if last == scale else scale  # the last one knows where its dates fall
-        self.used["chart:scale"] = self.scale
+        self.used = ChartMemo(self.scale)
         self.groups = groups
-        self.milestones = [known.get(f"chart:milestone:{event.fingerprint}") or milestone(self.scale, event, texts)
+        self.milestones = [known.milestones.get(event.fingerprint) or milestone(self.scale, event, texts)
                            for event in events if event.milestone]
-        self.used.update((f"chart:milestone:{m.event}", m) for m in self.milestones)
+        self.used.milestones.update((m.event, m) for m in self.milestones)
         marks = digest_many("milestones", [f"{m.x}:{m.href}:{m.label}" for m in self.milestones])
         self.config = config
         self.events_by_actor = events_by_actor
@@ -307,25 +316,27 @@ class ChartRenderer:
         parts.append("</svg>")
         return "".join(parts)
 
-    def kept(self) -> dict[str, Any]:
+    def kept(self) -> ChartMemo:
         """What the next build may reuse: what this chart used or made, and what it knew of its lanes
         (a build that drew one actor's lane must not make the next one draw all the others)."""
-        current = (key for keys in (self._lane_keys, self._keys) for key in keys.values())
-        return {**{key: self._known[key] for key in current if key in self._known}, **self.used}
+        known, used = self._known, self.used
+        lanes = {key: known.lanes[key] for key in self._lane_keys.values() if key in known.lanes}
+        svgs = {key: known.svgs[key] for key in self._keys.values() if key in known.svgs}
+        return ChartMemo(used.scale, dict(used.milestones), {**lanes, **used.lanes}, {**svgs, **used.svgs})
 
     def lane(self, actor_id: str) -> Lane:
         """An actor's lane, made when first needed (not at all when its SVG is known)."""
         key = self._lane_keys[actor_id]
-        lane = self.used.get(key) or self._known.get(key) or \
+        lane = self.used.lanes.get(key) or self._known.lanes.get(key) or \
             build_lane(self.scale, self.config.actors[actor_id], self.events_by_actor.get(actor_id, []), self.texts,
                        self.others_by_actor.get(actor_id, []))
-        self.used[key] = lane
+        self.used.lanes[key] = lane
         return lane
 
     def _svg(self, actor_id: str) -> str:
         key = self._keys[actor_id]
-        svg = self.used.get(key) or self._known.get(key) or self._lane_svg(self.lane(actor_id))
-        self.used[key] = svg
+        svg = self.used.svgs.get(key) or self._known.svgs.get(key) or self._lane_svg(self.lane(actor_id))
+        self.used.svgs[key] = svg
         return svg
 
     def _lane_svg(self, lane: Lane) -> str:

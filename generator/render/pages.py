@@ -25,7 +25,7 @@ from generator.model.types import Actor, EndDate, Event, Involvement, Part, Site
 from generator.model.roles import role_groups
 from generator.model.site import SORT_KEY, Site
 from generator.render.environment import make_environment
-from generator.render.plan import PageJob, PagePlanner, paged_rel
+from generator.render.plan import PageJob, PagePlanner, Reuse, paged_rel
 
 HOME_RECENT = 100  # events on the home page of a site too large to list whole
 
@@ -34,12 +34,12 @@ class Renderer:
     """Plans and renders every page of a Site with the templates of one folder."""
 
     def __init__(self, site: Site, templates_dir: Path, layout_key: str,
-                 environment: jinja2.Environment | None = None, known: dict[str, Any] | None = None) -> None:
+                 environment: jinja2.Environment | None = None, known: Reuse | None = None) -> None:
         """known: what an earlier build made that this one may reuse where its key matches (the `used` of
         the last Renderer: event page jobs, list digests, and the chart's lanes and SVG)."""
         self.site = site
         self.known = known
-        self.used: dict[str, Any] = {}  # what this build made that the next may reuse (with the chart's)
+        self.used = Reuse(layout_key)  # what this build made that the next may reuse (with the chart's)
         self.config: SiteConfig = site.config
         self.layout_key = layout_key
         self.card_key_prefix = f"card:{layout_key}:"  # + an event's fingerprint: the key of its card
@@ -132,7 +132,8 @@ class Renderer:
                       self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()})
         lanes = {actor: digest(self.layout_key, *self.planner.actor_digests(actor)) for actor in self.config.actors}
         return ChartRenderer(self.config, actor_groups(self.config, include_local=True), self.site.by_actor,
-                             self.site.events, texts, self.known, lanes, self.site.by_other_part)
+                             self.site.events, texts, self.known.chart if self.known else None, lanes,
+                             self.site.by_other_part)
 
     def actor_url(self, actor: Actor, event: Event | None = None) -> str:
         """An actor's page; with an event, the page of its list that shows it, at the event's month."""

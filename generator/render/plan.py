@@ -7,11 +7,13 @@ pages; plus the events on it), so a build can skip any page whose key has not ch
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 from generator.model.digest import digest, digest_many
 from generator.model.site import Site
 from generator.model.types import Event, SiteConfig
+from generator.render.chart import ChartMemo
 from generator.render.map import PlaceIndex, region_key
 
 
@@ -31,11 +33,23 @@ def paged_rel(base: str, index: int) -> str:
     return f"{base}index.html" if index == 0 else f"{base}page/{index + 1}/index.html"
 
 
+# What one build made that the next build of the same layout may reuse (the preview server rebuilds after each
+# save): the event pages' jobs, the digests of list pages, and the chart's memo. Each Renderer is given the last
+# build's (known) and fills its own (used).
+@dataclass
+class Reuse:
+    layout: str = ""  # the layout key they were made under: nothing is reused across layouts
+    event_jobs: tuple[Site, str, dict[str, PageJob]] | None = None  # the site planned, its layout, jobs by slug
+    page_digests: dict[tuple[int, int], tuple[list[Event], list[str]]] = field(default_factory=dict)
+    # ^ by (id of an events list, page size): the list (kept alive, so its id is not reused) and its pages' digests
+    chart: ChartMemo | None = None  # None: no chart drawn yet under this layout
+
+
 class PagePlanner:
     """Plans every page of a Site. known and used are the renderer's: what the last build planned that this
     one may reuse (event page jobs, list digests), and what this one made."""
 
-    def __init__(self, site: Site, layout_key: str, known: dict[str, Any] | None, used: dict[str, Any],
+    def __init__(self, site: Site, layout_key: str, known: Reuse | None, used: Reuse,
                  places: Callable[[], PlaceIndex]) -> None:
         self.site = site
         self.config: SiteConfig = site.config
@@ -83,14 +97,14 @@ class PagePlanner:
         """The event pages' jobs, by slug; when the site was updated from the last one planned, only those
         of the events it touched are made again."""
         site = self.site
-        known = (self.known or {}).get("event-jobs")
+        known = self.known.event_jobs if self.known else None
         if known is not None and site.base and id(known[0]) == site.base and known[1] == self.layout_key:
             jobs: dict[str, PageJob] = dict(known[2])
             for slug in site.touched:
                 jobs[slug] = self._event_job(site.event_by_slug[slug])
         else:
             jobs = {event.slug: self._event_job(event) for event in site.events}
-        self.used["event-jobs"] = (site, self.layout_key, jobs)
+        self.used.event_jobs = (site, self.layout_key, jobs)
         return jobs
 
     def _event_job(self, event: Event) -> PageJob:
@@ -110,15 +124,15 @@ class PagePlanner:
     def _page_digests(self, events: list[Event]) -> list[str]:
         """The digest of the events on each page of a list; reused while the list is the same object (the
         preview server's site copies only the lists an edit changes)."""
-        key = f"pages:{id(events)}:{self.config.page_size}"
-        known = (self.known or {}).get(key)
+        key = (id(events), self.config.page_size)
+        known = self.known.page_digests.get(key) if self.known else None
         if known is not None and known[0] is events:
             digests: list[str] = known[1]
         else:
             size = self.config.page_size
             digests = [digest_many("events", [e.fingerprint for e in events[n:n + size]])
                        for n in range(0, max(1, len(events)), size)]
-        self.used[key] = (events, digests)
+        self.used.page_digests[key] = (events, digests)
         return digests
 
     def actor_digests(self, actor: str) -> list[str]:
