@@ -82,6 +82,21 @@ def trusted_stat(stat: os.stat_result, started_ns: int) -> Stat | None:
 
 
 @dataclass
+class Saved:
+    """What the cache's database holds, as last read or written: saving writes only what differs from it."""
+
+    events: dict[str, CachedEvent] = field(default_factory=dict)
+    cards: set[str] = field(default_factory=set)
+    charts: set[str] = field(default_factory=set)
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    output: str = ""
+
+    @classmethod
+    def of(cls, cache: BuildCache) -> Saved:
+        return cls(dict(cache.events), set(cache.cards), set(cache.charts), dict(cache.pages), cache.output)
+
+
+@dataclass
 class BuildCache:
     """The cache in memory; load() and save() keep it in step with the database, row by row."""
 
@@ -90,11 +105,7 @@ class BuildCache:
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
     charts: dict[str, str] = field(default_factory=dict)  # the SVG of each chart lane, by its key (chart.py)
     output: str = ""  # the output folder the page records describe
-    _saved_events: dict[str, CachedEvent] = field(default_factory=dict, repr=False)  # as last saved
-    _saved_cards: set[str] = field(default_factory=set, repr=False)
-    _saved_charts: set[str] = field(default_factory=set, repr=False)
-    _saved_pages: dict[str, PageRecord] = field(default_factory=dict, repr=False)
-    _saved_output: str = ""
+    _saved: Saved = field(default_factory=Saved, repr=False)  # what the database holds
     summary: dict[str, str] = field(default_factory=dict)  # inputs signature and result of the last build
     path: Path | None = None  # the database, for what is read only when needed (layouts)
     _layouts: dict[str, Layout | None] = field(default_factory=dict, repr=False)  # read or made
@@ -152,11 +163,7 @@ class BuildCache:
             if collecting:
                 gc.enable()
         cache.path = path
-        cache._saved_events = dict(cache.events)
-        cache._saved_cards = set(cache.cards)
-        cache._saved_charts = set(cache.charts)
-        cache._saved_pages = dict(cache.pages)
-        cache._saved_output = cache.output
+        cache._saved = Saved.of(cache)
         return cache
 
     def layout(self, rel: str) -> Layout | None:
@@ -197,12 +204,11 @@ class BuildCache:
         return len(self._changed_events())
 
     def _changed_events(self) -> list[str]:
-        return [rel for rel, entry in self.events.items() if self._saved_events.get(rel) is not entry]
+        return [rel for rel, entry in self.events.items() if self._saved.events.get(rel) is not entry]
 
     def _forget_saved(self) -> None:
         """The database was emptied: nothing is saved in it any more."""
-        self._saved_events, self._saved_cards, self._saved_pages, self._saved_charts = {}, set(), {}, set()
-        self._saved_output = ""
+        self._saved = Saved()
         self._new_layouts = set(self._layouts)
         self._emptied = True
 
@@ -212,7 +218,7 @@ class BuildCache:
         if outcome == SAVED_AFRESH:  # what else the database held is gone too
             self._forget_saved()
         if outcome in (SAVED, SAVED_AFRESH):
-            self._saved_events = events
+            self._saved.events = events
 
     def _saving(self, site_dir: Path, fingerprint: str, write: Callable[[Path, str], None]) -> bool:
         folder = site_dir / CACHE_DIR
@@ -259,14 +265,14 @@ class BuildCache:
         changed = self._changed_events()
         # the texts of events parsed since (a stored event's are in the database, unless it is new)
         texts = [event for event in (self.events[rel].event for rel in changed)
-                 if not self._saved_events or not isinstance(event, StoredEvent)
+                 if not self._saved.events or not isinstance(event, StoredEvent)
                  or isinstance(event.__dict__["_store"], SpilledTexts)]
         files, in_files, texts = _keep_text_files(folder, texts)
         db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
         db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
         db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
                        ((key, *texts) for key, texts in texts_of(texts)))
-        dirty = {_shard(rel) for rel in [*changed, *(self._saved_events.keys() - self.events.keys())]}
+        dirty = {_shard(rel) for rel in [*changed, *(self._saved.events.keys() - self.events.keys())]}
         shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
         for rel, e in self.events.items():
             shard = _shard(rel)
@@ -274,39 +280,39 @@ class BuildCache:
                 shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
         db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
                        ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
-        self._saved_events = dict(self.events)
+        self._saved.events = dict(self.events)
         if cards:
             self._write_cards(db)
 
     def _write_cards(self, db: sqlite3.Connection) -> None:
         card_shards: dict[int, dict[str, str]] = {
-            _card_shard(key): {} for key in self.cards.keys() ^ self._saved_cards}  # added or removed
+            _card_shard(key): {} for key in self.cards.keys() ^ self._saved.cards}  # added or removed
         if card_shards:
             for key, html in self.cards.items():
                 if (shard := _card_shard(key)) in card_shards:
                     card_shards[shard][key] = html
         db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
                        ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
-        self._saved_cards = set(self.cards)
+        self._saved.cards = set(self.cards)
 
     def _save(self, path: Path, fingerprint: str) -> None:
         with sqlite3.connect(path) as db:
             meta = self._open(db, fingerprint)
-            if self.output != self._saved_output or "output" not in meta:
+            if self.output != self._saved.output or "output" not in meta:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (self.output,))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
             if not self.summary:
                 db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
             self._write_parsed(db, path.parent)
             db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
-                           [(key, svg) for key, svg in self.charts.items() if key not in self._saved_charts])
+                           [(key, svg) for key, svg in self.charts.items() if key not in self._saved.charts])
             db.executemany("DELETE FROM charts WHERE key = ?",
-                           [(key,) for key in self._saved_charts if key not in self.charts])
+                           [(key,) for key in self._saved.charts if key not in self.charts])
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)",
                            [(rel, r.key, r.size, r.mtime_ns) for rel, r in self.pages.items()
-                            if self._saved_pages.get(rel) is not r and self._saved_pages.get(rel) != r])
+                            if self._saved.pages.get(rel) is not r and self._saved.pages.get(rel) != r])
             db.executemany("DELETE FROM pages WHERE rel = ?",
-                           [(rel,) for rel in self._saved_pages if rel not in self.pages])
+                           [(rel,) for rel in self._saved.pages if rel not in self.pages])
             db.executemany("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
                            [(rel, *layout.pack()) for rel in sorted(self._new_layouts)
                             if (layout := self._layouts[rel]) is not None])
@@ -315,9 +321,9 @@ class BuildCache:
             unused = _compact_text_files(db, path.parent, live)
         for name in unused:  # once the database no longer names them
             (path.parent / name).unlink(missing_ok=True)
-        self._saved_charts = set(self.charts)
-        self._saved_pages = dict(self.pages)
-        self._saved_output = self.output
+        self._saved.charts = set(self.charts)
+        self._saved.pages = dict(self.pages)
+        self._saved.output = self.output
         self._new_layouts = set()
         self.path = path
 
