@@ -269,16 +269,15 @@ def read_parts(fields: Fields, config: SiteConfig, supports: str | None, status:
             fields.error("actors", f"each actor must be an actor id or a mapping with id and role, found "
                                    f"{type_name(item)}", index)
             continue
-        where: tuple[str | int, ...] = ("id",) if isinstance(item, dict) else ()
+        at = "id" if isinstance(item, dict) else None  # the line of the id
         if not isinstance(ident, str):
-            entry.error(where[0] if where else None, f"an actor id must be a text, found {type_name(ident)}")
+            entry.error(at, f"an actor id must be a text, found {type_name(ident)}")
             continue
         if ident not in config.actors:
-            entry.error(where[0] if where else None, f"unknown actor '{ident}'{suggest(ident, config.actors)}")
+            entry.error(at, f"unknown actor '{ident}'{suggest(ident, config.actors)}")
             continue
         if ident in seen:
-            entry.error(where[0] if where else None,
-                        f"actor '{ident}' is listed twice (also as entry {seen[ident] + 1}): give it one entry "
+            entry.error(at, f"actor '{ident}' is listed twice (also as entry {seen[ident] + 1}): give it one entry "
                         f"with one role")
             continue
         seen[ident] = index
