@@ -104,6 +104,16 @@ class Place:
     lon: float
 
 
+@dataclass(frozen=True)
+class Language:
+    """One of the languages a site is published in (site.yaml's languages:)."""
+
+    code: str  # as in addresses and file names: 'id' (/id/…, about.id.md)
+    name: str  # in the language itself: 'Bahasa Indonesia'
+    locale: str  # for dates, numbers and <html lang>: 'en-GB'
+    direction: str = "ltr"  # or 'rtl'
+
+
 DEFAULT_ROLES = {role.id: role for role in (
     Role("acted", "Acted", True, "Acted for the {side}", "Took part directly, on a side or on none."),
     Role("supplier", "Supplied", True, "Supplied the {side}",
@@ -132,6 +142,32 @@ class SiteConfig:
     page_size: int = 500
     places: dict[str, Place] = field(default_factory=dict)  # a name or alias as written -> its place
     roles: dict[str, Role] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    languages: tuple[Language, ...] = ()  # every language of the site, the default first
+    lang: str = ""  # the code of this configuration's language (its texts are in it)
+    root_url: str = ""  # the base_url of the site in its default language ('' if it is this one)
+    translations: dict[str, SiteConfig] = field(default_factory=dict)  # (the default's) the other languages'
+
+    @property
+    def language_info(self) -> Language:
+        """This configuration's language."""
+        return next((l for l in self.languages if l.code == self.lang), None) or \
+            Language(self.lang or self.language, self.language, self.language)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0].code if self.languages else self.lang
+
+    def in_language(self, code: str) -> SiteConfig:
+        """The configuration with its texts in one of the site's languages."""
+        return self if code == self.lang or code not in self.translations else self.translations[code]
+
+    @property
+    def root_path(self) -> str:
+        """The path of the site's root (where the default language and the static files are)."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.root_url or self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
 
     @property
     def base_path(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -14,11 +15,12 @@ from generator.model.errors import Problems
 from generator.read.fields import ID_PATTERN, Fields, type_name
 from generator.read.gazetteer import read_places
 from generator.model.limits import MAX_FILE_BYTES, MAX_SITE_YAML_ITEMS, size_text
-from generator.model.types import DEFAULT_ROLES, Actor, Involvement, Role, SiteConfig, Side
+from generator.model.types import DEFAULT_ROLES, Actor, Involvement, Language, Role, SiteConfig, Side
+from generator.read.languages import check_texts, localized, read_languages
 from generator.read.yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
-SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "roles", "actors",
+SITE_KEYS = ("title", "description", "base_url", "language", "languages", "period", "sides", "kinds", "roles", "actors",
              "page_size", "places")
 ROLE_KEYS = ("label", "with_side", "acts", "description")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
@@ -64,6 +66,31 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
 
 
 def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | None:
+    """The configuration in the default language, with its translations into the site's other languages.
+    Each language's is read from site.yaml with that language's texts; a problem is reported once."""
+    written = site.mapping.get("language")
+    languages = read_languages(site, written if isinstance(written, str) and is_known_language(written) else "en")
+    check_texts(site, languages)
+    default = languages[0].code
+    config = _read_one(site.with_mapping(localized(site.mapping, default, default)), base_url_override, languages)
+    translations = {}
+    for language in languages[1:]:
+        quiet = Problems()
+        other = _read_one(Fields(localized(site.mapping, language.code, default), site.doc, site.path, quiet),
+                          base_url_override, languages, language.code)
+        reported = {(p.line, p.message) for p in site.problems.items}
+        site.problems.extend([p for p in quiet.items if (p.line, p.message) not in reported])
+        if other is not None and config is not None:
+            base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
+            translations[language.code] = replace(other, base_url=f"{base}{language.code}/", root_url=config.base_url)
+    if config is None or len(translations) != len(languages) - 1:
+        return None
+    return replace(config, translations=translations)
+
+
+def _read_one(site: Fields, base_url_override: str | None, languages: tuple[Language, ...],
+              code: str | None = None) -> SiteConfig | None:
+    """The configuration in one language (the default when code is None)."""
     before = len(site.problems.errors)
     site.unknown_keys(SITE_KEYS, "key")
     title = site.text("title", required=True)
@@ -73,10 +100,13 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
         _check_base_url(site, base_url)
     elif base_url_override is not None and not _valid_base_url(base_url):
         site.error(None, f"--base-url must be an http(s) address or a path starting with '/', found '{base_url}'")
-    language = site.text("language", default="en")
-    if not is_known_language(language):
-        site.error("language", f"unknown language code '{language}' (use BCP 47, e.g. en, en-GB, fr)")
-        language = "en"
+    language_info = next((l for l in languages if l.code == code), languages[0])
+    language = language_info.locale
+    if not site.has("languages"):
+        language = site.text("language", default="en")
+        if not is_known_language(language):
+            site.error("language", f"unknown language code '{language}' (use BCP 47, e.g. en, en-GB, fr)")
+            language = "en"
 
     page_size = site.mapping.get("page_size", 500)
     if not isinstance(page_size, int) or isinstance(page_size, bool) or not 10 <= page_size <= 5000:
@@ -92,7 +122,8 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
-                      actors=actors, page_size=page_size, places=places, roles=roles)
+                      actors=actors, page_size=page_size, places=places, roles=roles, languages=languages,
+                      lang=language_info.code)
 
 
 def _valid_base_url(value: str) -> bool:

@@ -54,6 +54,10 @@ class Fields:
     def warn(self, key: str | int | None, message: str) -> None:
         self.problems.warn(self.path, self.line(*(() if key is None else (key,))), message)
 
+    def with_mapping(self, mapping: Mapping[str, Any]) -> Fields:
+        """The same place in the same file, reading another mapping (a localized copy of this one)."""
+        return Fields(mapping, self.doc, self.path, self.problems, self.at)
+
     def child(self, key: str | int, mapping: Mapping[str, Any]) -> Fields:
         return Fields(mapping, self.doc, self.path, self.problems, (*self.at, key))
 
