@@ -34,6 +34,7 @@ class Site:
     base: int = 0  # the id() of the site this one was updated from (update_site), 0 if built afresh
     touched: frozenset[str] = frozenset()  # then: the events changed, and those whose neighbours changed
     changed: frozenset[str] = frozenset()  # then: the events changed
+    translations: dict[str, Site] = field(default_factory=dict)  # the site in each of its other languages
 
     def __post_init__(self) -> None:
         self.base_path = self.config.base_path
@@ -48,6 +49,11 @@ class Site:
 
     def absolute_url(self, path: str = "") -> str:
         base = self.config.base_url
+        return (base if base.endswith("/") else base + "/") + path.lstrip("/")
+
+    def absolute_asset_url(self, path: str) -> str:
+        """A static file's full address (they are at the site's root, shared by its languages)."""
+        base = self.config.root_url or self.config.base_url
         return (base if base.endswith("/") else base + "/") + path.lstrip("/")
 
 

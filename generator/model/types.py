@@ -211,6 +211,9 @@ class Event:
     excerpt: str = ""  # first paragraph of html
     fingerprint: str = ""  # hash of the event's file: what its pages depend on
     roles: tuple[Part, ...] = ()  # each actor's part, in the order of actors (all acted when left empty)
+    language: str = ""  # the language of its title and summary, when not the site's default language
+    translation: Translated | None = None  # of a translation (its own file, or an event shown in it)
+    sort_title: str = ""  # the title it is ordered by, if not its own (a translation keeps the original's order)
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -237,7 +240,19 @@ class Event:
     @property
     def sort_key(self) -> tuple[int, int, int, str, str]:
         """Chronological; a year-precision date before that year's months and days; then title and slug."""
-        return (self.date.year, self.date.month, self.date.day, self.title.casefold(), self.slug)
+        return (self.date.year, self.date.month, self.date.day, self.sort_title or self.title.casefold(), self.slug)
+
+
+@compact
+@dataclass(frozen=True)
+class Translated:
+    """What a translation says of itself: the file it translates, and who made it from what."""
+
+    original: str  # the path of the file it translates (content/events/2020/x.md)
+    path: str  # its own (content/events/2020/x.id.md)
+    translated_from: str = ""  # a language code
+    translator: str = ""
+    reviewed: bool = False
 
 
 @dataclass
@@ -250,3 +265,5 @@ class Page:
     body: str
     html: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    language: str = ""  # of its title and text, when a translation (or shown untranslated in another language)
+    translation: Translated | None = None

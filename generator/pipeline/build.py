@@ -65,7 +65,7 @@ class Builder(CacheSession, Loading, RenderPass):
         self.site: Site | None = None  # the last site built
         self.hints: set[str] | None = None  # the files known to have changed since the last run, if known
         self._config: tuple[str, SiteConfig, list[Problem]] | None = None
-        self._environment: tuple[str, jinja2.Environment] | None = None
+        self._environment: tuple[str, dict[str, jinja2.Environment]] | None = None
         self._html: dict[str, str] = {}  # Markdown of pages and profiles -> HTML
         self._reusable = Reuse()  # what the last build made that the next may reuse
         self._files: tuple[list[tuple[str, str]], set[str], list[Problem]] | None = None  # the last scan of
@@ -127,7 +127,8 @@ class Builder(CacheSession, Loading, RenderPass):
         try:
             known = self._reusable if self._reusable.chart is not None else \
                 dataclasses.replace(self._reusable, chart=ChartMemo(svgs=dict(self.cache.charts)))
-            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known)
+            renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known,
+                                self.environments)
             jobs = renderer.plan()
             result = self._render_and_write(site, renderer, jobs, write, first)
         except jinja2.TemplateError as error:

@@ -11,12 +11,16 @@ from generator.engine.cache import CachedEvent, trusted_stat
 from generator.model.digest import digest
 from generator.output.joined import Fragments
 from generator.read.config import CONFIG_FILE, load_config
-from generator.read.content import EVENTS_DIR, check_duplicate_slugs, content_files, load_pages, load_profiles, read_with_stat
+from generator.read.content import (ACTORS_DIR, EVENTS_DIR, PAGES_DIR, check_duplicate_slugs, content_files,
+                                    load_pages, load_profiles, load_translated_pages, read_with_stat)
+from generator.read.translations import attach
+from generator.model.languages import translated_site
 from generator.model.errors import Problem, Problems, SiteError
 from generator.markup.markdown import MarkdownLimit
 from generator.model.types import Event, Page, SiteConfig
 from generator.engine.parallel import MIN_PARALLEL, map_chunks
-from generator.render.environment import make_environment
+from generator.render.environment import language_environments
+from generator.render.i18n import CatalogError
 from generator.render.pages import Renderer
 from generator.model.site import Site, build_site, update_site
 from generator.engine.stored import SpilledTexts, preload
@@ -50,15 +54,20 @@ class Loading(BuilderState):
         problems.extend(self._config[2])
         pages = load_pages(options.site_dir, problems)
         profiles = load_profiles(options.site_dir, config, problems)
-        self._prepare_layout(config, config_key, pages, profiles)
-        events = self.load_events(config, config_key, problems)
+        translated_pages = load_translated_pages(options.site_dir, PAGES_DIR, config, pages, problems)
+        translated_profiles = load_translated_pages(options.site_dir, ACTORS_DIR, config, list(profiles.values()),
+                                                    problems)
+        self._prepare_layout(config, config_key, pages, profiles, translated_pages)
+        events, translated_events = attach(self.load_events(config, config_key, problems), config, problems,
+                                           options.site_dir)
         if problems.fatal(options.strict):
             return None
         if self._template_problem:
             raise SiteError([self._template_problem])
         if not options.drafts:
             events = [event for event in events if not event.draft]
-        shown = [*pages, *profiles.values()]
+        shown = [*pages, *profiles.values(), *(page for translated in (translated_pages, translated_profiles)
+                                               for found in translated.values() for page in found.values())]
         todo = [page.body for page in shown if page.body not in self._html]
         made = dict(zip(todo, _markdown().render_checked(todo)))
         rendered = {}
@@ -71,22 +80,36 @@ class Loading(BuilderState):
         if problems.fatal(options.strict):
             return None
         self._html = rendered
-        return update_site(self.site, config, events, pages, profiles)
+        site = update_site(self.site, config, events, pages, profiles)
+        site.translations = {code: translated_site(site, other, translated_events.get(code, {}),
+                                                   translated_pages.get(code, {}), translated_profiles.get(code, {}))
+                             for code, other in config.translations.items()}
+        return site
 
     def _prepare_layout(self, config: SiteConfig, config_key: str, pages: list[Page],
-                        profiles: dict[str, Page]) -> None:
-        """The layout key (templates, configuration, content pages) and the Jinja2 environment."""
+                        profiles: dict[str, Page], translated: dict[str, dict[str, Page]]) -> None:
+        """The layout key (templates, catalogs, configuration, content pages and their translated titles) and
+        the Jinja2 environment of each language."""
         options = self.options
         templates = options.site_dir / TEMPLATES_DIR
         templates_key = _folder_digest(options.site_dir, TEMPLATES_DIR, skip=STATIC_DIR)
         self.layout_key = digest(templates_key, config.base_url, str(options.drafts), config_key,
-                                 *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)))
+                                 *(f"{p.slug}:{p.title}" for p in sorted(pages, key=lambda p: p.slug)),
+                                 *(f"{code}:{slug}:{page.title}" for code, found in sorted(translated.items())
+                                   for slug, page in sorted(found.items())))
         self.data_key = digest("data", config_key)  # the open data shows no template
-        if self._environment is None or self._environment[0] != templates_key:
+        environments_key = digest(templates_key, *(repr(language) for language in config.languages))
+        if self._environment is None or self._environment[0] != environments_key:
             bytecode = compiled_templates(options.site_dir, self.fingerprint) \
                 if options.use_cache and not options.read_only else None
-            self._environment = (templates_key, make_environment(templates, bytecode))
-        self.environment = self._environment[1]
+            try:
+                self._environment = (environments_key, language_environments(templates, config, bytecode))
+            except CatalogError as error:
+                raise SiteError([Problem(error.path.relative_to(options.site_dir).as_posix()
+                                         if error.path.is_relative_to(options.site_dir) else str(error.path),
+                                         error.line, error.message)]) from None
+        self.environments = self._environment[1]
+        self.environment = self.environments[config.lang]
         # Cards show one event each: they are rendered with the events' Markdown, in the same workers.
         self._card_renderer = Renderer(build_site(config, [], pages, profiles), templates, self.layout_key,
                                        self.environment)
@@ -180,5 +203,5 @@ class Loading(BuilderState):
         self._made_fragments.update(made)
         self.cache.events = seen
         events.sort(key=lambda e: e.path)
-        check_duplicate_slugs(events, problems)
+        check_duplicate_slugs([event for event in events if event.translation is None], problems)
         return events

@@ -23,7 +23,11 @@ class PublishPass(BuilderState):
     def _stale_publishing(self, site: Site, pages: list[str], staging: Staging, keep: set[str]) -> list[PublishJob]:
         """The groups of feeds, sitemap and open data whose key changed; the others are kept as they are."""
         stale = []
-        for job in publishing_jobs(site, pages, self.layout_key, self._join(site, staging)):
+        self._joined = {}
+        jobs = publishing_jobs(site, pages, self.layout_key, self._join(site, staging))
+        for code, other in site.translations.items():
+            jobs += publishing_jobs(other, pages, self.layout_key, self._join(other, staging, code), code)
+        for job in jobs:
             previous = [rel for rel, record in staging.records.items() if record.key == job.key]
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
@@ -31,31 +35,34 @@ class PublishPass(BuilderState):
                 stale.append(job)
         return stale
 
-    def _join(self, site: Site, staging: Staging) -> Join:
+    def _join(self, site: Site, staging: Staging, language: str = "") -> Join:
         """exports.Join for this build: each event's fragment from the cache (else made now), and the
-        unchanged events' parts copied from the file the last build wrote, when its layout is known."""
-        keys = [f"{self.data_key}:{event.fingerprint}" for event in site.events]
-        self._joined = {}
+        unchanged events' parts copied from the file the last build wrote, when its layout is known. With a
+        language, the files of the site in that language, under its folder."""
+        data_key = f"{self.data_key}:{language}" if language else self.data_key
+        keys = [f"{data_key}:{event.fingerprint}" for event in site.events]
 
         def join(rel: str, head: bytes, separator: bytes, tail: bytes, n: int) -> Joined:
+            rel = f"{language}/{rel}" if language else rel
             layout, record = self.cache.layout(rel), staging.records.get(rel)
             if layout is None or record is None or (layout.key, layout.size) != (record.key, record.size) or \
                     not staging.untouched(rel):
                 layout = None  # the file is not as the last build wrote it: joined afresh
             joined = Joined(
-                head, separator, tail, keys, lambda wanted: {k: f[n] for k, f in self._fragments(site, wanted).items()},
+                head, separator, tail, keys,
+                lambda wanted: {k: f[n] for k, f in self._fragments(site, wanted, data_key).items()},
                 (staging.root + rel, layout) if layout else None)
             self._joined[rel] = joined.layout("")  # not the Joined: its new bytes go once it is written
             return joined
         return join
 
-    def _fragments(self, site: Site, keys: list[str]) -> dict[str, Fragments]:
+    def _fragments(self, site: Site, keys: list[str], data_key: str) -> dict[str, Fragments]:
         """The open data fragments of the events under these keys: made with the events parsed since the
         last build that wrote the open data, else made now (when the last files cannot be patched)."""
         made = self._made_fragments
         missing = [key for key in keys if key not in made]
         if missing:
-            events = {f"{self.data_key}:{event.fingerprint}": event for event in site.events}
+            events = {f"{data_key}:{event.fingerprint}": event for event in site.events}
             preload(events[key] for key in missing)
             made.update((key, event_fragments(site, events[key])) for key in missing)
         return {key: made[key] for key in keys}

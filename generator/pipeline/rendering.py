@@ -55,7 +55,7 @@ class RenderPass(PublishPass):
             result.deferred = [job.rel for job in stale if job.rel not in first]
             stale = [job for job in stale if job.rel in first]
         self.lap("plan")
-        renderer.cards = self._cards(site, renderer)
+        self._cards(renderer.all())
         for rel, content in static.items():
             key = digest(content)
             if not staging.fresh(rel, key):
@@ -113,22 +113,26 @@ class RenderPass(PublishPass):
             raise SiteError(problems.sorted())
         return static
 
-    def _cards(self, site: Site, renderer: Renderer) -> dict[str, str]:
-        """Every event's card: from the cache, else rendered now (in the workers when many)."""
-        cards, card_key = self.cache.cards, renderer.card_key
-        # after an edit in the preview, only the events the site's update touched can lack a card
-        candidates = [site.event_by_slug[slug] for slug in site.touched] if site.base and self._same_layout \
-            else site.events
-        missing_cards = [event.slug for event in candidates if card_key(event) not in cards]
-        if missing_cards:  # the templates changed: the lists show cards, so they come first
-            made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
-                              len(missing_cards)), shared=CardInputs(renderer, self.options.site_dir))
-            for slug, html in made:
-                cards[card_key(site.event_by_slug[slug])] = html
-        if len(cards) > len(site.events) * 1.1 + 64:  # forget the cards of events that changed since
-            live = {card_key(event) for event in site.events}
+    def _cards(self, renderers: list[Renderer]) -> None:
+        """Every event's card in every language: from the cache, else rendered now (in the workers when many)."""
+        cards = self.cache.cards
+        for renderer in renderers:
+            site, card_key = renderer.site, renderer.card_key
+            # after an edit in the preview, only the events the site's update touched can lack a card
+            candidates = [site.event_by_slug[slug] for slug in site.touched] if site.base and self._same_layout \
+                else site.events
+            missing_cards = [event.slug for event in candidates if card_key(event) not in cards]
+            if missing_cards:  # the templates changed: the lists show cards, so they come first
+                made = map_chunks(_render_cards, missing_cards, progress=self._progress("Rendering cards",
+                                  len(missing_cards)), shared=CardInputs(renderer, self.options.site_dir))
+                for slug, html in made:
+                    cards[card_key(site.event_by_slug[slug])] = html
+        total = sum(len(renderer.site.events) for renderer in renderers)
+        if len(cards) > total * 1.1 + 64:  # forget the cards of events that changed since
+            live = {renderer.card_key(event) for renderer in renderers for event in renderer.site.events}
             cards = self.cache.cards = {key: html for key, html in cards.items() if key in live}
-        return cards
+        for renderer in renderers:
+            renderer.cards = cards
 
     def _commit(self, staging: Staging, keep: set[str], result: BuildResult, write: bool,
                 first: set[str] | None) -> None:

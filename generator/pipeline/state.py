@@ -39,7 +39,8 @@ class BuilderState:
     one_shot: bool  # build(): one run, then the cache saved; the workers spill the events' texts too
     layout_key: str
     data_key: str
-    environment: jinja2.Environment
+    environment: jinja2.Environment  # the default language's
+    environments: dict[str, jinja2.Environment]  # by language code
     cleanup: threading.Thread | None
     committing: Callable[[], AbstractContextManager[object]]
     _lap: float
@@ -49,7 +50,7 @@ class BuilderState:
     _input_stats: dict[str, Stat]
     _last_pages: dict[str, PageRecord] | None
     _config: tuple[str, SiteConfig, list[Problem]] | None
-    _environment: tuple[str, jinja2.Environment] | None
+    _environment: tuple[str, dict[str, jinja2.Environment]] | None
     _html: dict[str, str]
     _reusable: Reuse
     _files: tuple[list[tuple[str, str]], set[str], list[Problem]] | None

@@ -41,9 +41,11 @@ def _encoded(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
         yield rel, text.encode("utf-8")
 
 
-def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join) -> list[PublishJob]:
+def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join, language: str = "") -> list[PublishJob]:
     """The published files in groups; `pages` are the output paths of the rendered pages; `join` makes the
-    files joined from the events' fragments (exports.Join)."""
+    files joined from the events' fragments (exports.Join). With a language (the site in one of its other
+    languages), its feeds, open data and filter index, under its folder; the sitemap and schema are the
+    default language's."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     entries = latest_entries(site)
     feed_inputs = [event.fingerprint for event in entries[""]]
@@ -65,4 +67,12 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join) -
         PublishJob("filters", digest("filters", layout_key, events),
                    lambda: render_filter_index(site, join)),
     ]
+    if language:
+        return [PublishJob(f"{job.name}:{language}", PUBLISHED + digest(language, job.key), _under(language, job.produce))
+                for job in jobs if job.name in ("feeds", "data", "filters")]
     return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]
+
+
+def _under(folder: str, produce: Callable[[], Iterator[tuple[str, bytes | Joined]]]
+           ) -> Callable[[], Iterator[tuple[str, bytes | Joined]]]:
+    return lambda: ((f"{folder}/{rel}", content) for rel, content in produce())

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 from generator.read.config import STATUSES
 from generator.model.dates import PartialDate
 from generator.model.errors import Problems
+from generator.read.translations import check_language, read_translated, translation_event, translation_name
 from generator.read.fields import ID_PATTERN, Fields, suggest, type_name
 from generator.read.gazetteer import check_location
 from generator.model.limits import MAX_FILE_BYTES, size_text
@@ -192,6 +193,8 @@ def _report(problems: Problems | None, rel: str, message: str) -> None:
 def read_event(source: SourceFile, config: SiteConfig, problems: Problems) -> Event | None:
     """Validate one event's front matter against the site's configuration."""
     fields = Fields(source.meta, source.doc, source.path, problems)
+    if translation_name(source.path) is not None:
+        return translation_event(fields, EVENT_KEYS, source.path, source.body, config)
     before = len(problems.errors)
     fields.unknown_keys(EVENT_KEYS)
     title = fields.text("title", required=True)
@@ -334,6 +337,8 @@ def load_pages(site_dir: Path, problems: Problems) -> list[Page]:
     """The content pages under content/pages (about, methodology…)."""
     pages: list[Page] = []
     for file, rel in content_files(site_dir, PAGES_DIR, problems):
+        if translation_name(rel) is not None:
+            continue  # (load_translated_pages)
         source = read_source_file(file, rel, problems)
         if not source:
             continue
@@ -357,6 +362,8 @@ def load_profiles(site_dir: Path, config: SiteConfig, problems: Problems) -> dic
     """Actor profiles content/actors/<actor-id>.md, keyed by actor id."""
     profiles = {}
     for file, rel in content_files(site_dir, ACTORS_DIR, problems):
+        if translation_name(rel) is not None:
+            continue  # (load_translated_pages)
         source = read_source_file(file, rel, problems)
         if not source:
             continue
@@ -370,3 +377,35 @@ def load_profiles(site_dir: Path, config: SiteConfig, problems: Problems) -> dic
         title = fields.text("title", default=config.actors[ident].name)
         profiles[ident] = Page(slug=ident, path=rel, title=title, body=source.body)
     return profiles
+
+
+def load_translated_pages(site_dir: Path, folder: str, config: SiteConfig, originals: list[Page],
+                          problems: Problems) -> dict[str, dict[str, Page]]:
+    """The translations of the content pages (PAGES_DIR) or profiles (ACTORS_DIR): by language, by the slug
+    of the page they translate."""
+    by_path = {page.path: page for page in originals}
+    keys = ("slug", "draft") if folder == PAGES_DIR else ()
+    found: dict[str, dict[str, Page]] = {language.code: {} for language in config.languages[1:]}
+    for file, rel in content_files(site_dir, folder, None):
+        name = translation_name(rel)
+        if name is None:
+            continue
+        original, code = name
+        if not check_language(rel, code, config, problems):
+            continue
+        source = read_source_file(file, rel, problems)
+        if not source:
+            continue
+        before = len(problems.errors)
+        title, translated = read_translated(Fields(source.meta, source.doc, rel, problems), keys, original, rel,
+                                            config)
+        page = by_path.get(original)
+        if page is None:
+            if not (site_dir / original).is_file():
+                problems.error(rel, None, f"a translation without its original: there is no "
+                                          f"{Path(original).name} beside it")
+            continue
+        if len(problems.errors) == before:
+            found[code][page.slug] = Page(slug=page.slug, path=rel, title=title or page.title, body=source.body,
+                                          language=code, translation=translated)
+    return found

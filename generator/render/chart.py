@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
-from generator.render.chart_svg import BAR_HEIGHT, LEGEND, fade_mask
+from generator.render.chart_svg import BAR_HEIGHT, fade_mask, legend
 from generator.render.chart_svg import fmt as _fmt
 
 PLOT_WIDTH = 740  # pixels; the plot scrolls inside its box when the screen is narrower
@@ -170,7 +170,9 @@ class Texts:
 
     def __init__(self, when: Callable[[Event], str], period_range: Callable[[Involvement], str],
                  event_url: Callable[[Event], str], actor_url: Callable[[Actor, Event | None], str],
-                 kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None) -> None:
+                 kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None,
+                 gettext: Callable[[str], str] = str) -> None:
+        self.gettext = gettext
         self.when = when
         self.period_range = period_range
         self.event_url = event_url
@@ -180,15 +182,20 @@ class Texts:
         self.roles = roles or {}  # role id -> label
 
     def period(self, actor: Actor, period: Involvement) -> str:
-        side = f", supporting the {self.sides[period.supports]}" if period.supports else ""
-        status = f" ({period.status})" if period.status != "confirmed" else ""
+        _ = self.gettext
+        side = ", " + _("supporting the {side}").format(side=self.sides[period.supports]) if period.supports else ""
+        status = f" ({self.status(period.status)})" if period.status != "confirmed" else ""
         return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
 
     def event(self, event: Event, actor: str | None = None) -> str:
         """The event's title, date and status: the actor's own in it, when given."""
         status = _status(event, actor) if actor else event.status
-        shown = f" ({status})" if status != "confirmed" else ""
+        shown = f" ({self.status(status)})" if status != "confirmed" else ""
         return f"{event.title}{shown}, {self.when(event)}"
+
+    def status(self, status: str) -> str:
+        _ = self.gettext
+        return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
 
     def role(self, event: Event, actor: str) -> str:
         part = event.part(actor)
@@ -225,7 +232,7 @@ def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bo
         return Tick(x, texts.event_url(first), f"{actor.name}{role}: {texts.event(first, actor.id)}", 1, status,
                     acts)
     dates = texts.when(first) if texts.when(first) == texts.when(last) else \
-        f"{texts.when(first)} to {texts.when(last)}"
+        texts.gettext("{first} to {last}").format(first=texts.when(first), last=texts.when(last))
     what = "events" if acts else "events with another part than acting"
     href = texts.actor_url(actor, first) if acts else texts.actor_url(actor, None) + "#other-parts"
     return Tick(x, href, f"{actor.name}: {len(group)} {what}, {dates}", len(group), status, acts)
@@ -237,7 +244,7 @@ def _status(event: Event, actor: str) -> str:
 
 
 def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:
-    return Milestone(event_x(scale, event), texts.event_url(event), f"Milestone: {texts.event(event)}",
+    return Milestone(event_x(scale, event), texts.event_url(event), texts.gettext("Milestone: {event}").format(event=texts.event(event)),
                      event.fingerprint)
 
 
@@ -277,13 +284,14 @@ class ChartRenderer:
             for label, actors in self.groups:
                 rows.append(f'<div class="chart-group"><span>{escape(label)}</span></div>')
                 rows.extend(self._svg(actor.id) for actor in actors)
-            self._home = self._figure("chart", rows, "Involvement by actor")
+            self._home = self._figure("chart", rows, self.texts.gettext("Involvement by actor"))
         return self._home
 
     def actor(self, actor_id: str) -> Markup:
         if actor_id not in self._actors:
             self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id)],
-                                                  f"{self.config.actors[actor_id].name}: involvement and events",
+                                                  self.texts.gettext("{actor}: involvement and events").format(
+                                                      actor=self.config.actors[actor_id].name),
                                                   single=True)
         return self._actors[actor_id]
 
@@ -291,19 +299,21 @@ class ChartRenderer:
     def _figure(self, ident: str, rows: list[str], title: str, single: bool = False) -> Markup:
         first, last = self.period
         width = PLOT_WIDTH + ARROW
+        _ = self.texts.gettext
         caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}, {first}–{last}.</strong> '
-                   f'Bars are involvement periods and link to them; ticks are events and link to them. '
-                   f'<span class="scroll-hint">On a narrow screen, scroll the chart sideways.</span></figcaption>')
+                   f'{escape(_("Bars are involvement periods and link to them; ticks are events and link to them."))} '
+                   f'<span class="scroll-hint">{escape(_("On a narrow screen, scroll the chart sideways."))}</span>'
+                   f'</figcaption>')
         return Markup(
             f'<figure class="chart{" chart-single" if single else ""}" aria-labelledby="{ident}-caption">{caption}'
             f'<div class="chart-scroll" role="region" aria-labelledby="{ident}-caption" tabindex="0">'
             f'<div class="chart-grid" style="--plot-width: {width}px">'
             f'<div class="chart-corner" aria-hidden="true"></div>{self._axis(width)}{"".join(rows)}</div></div>'
-            f'{LEGEND}</figure>')
+            f'{legend(_)}</figure>')
 
     def _axis(self, width: int) -> str:
         parts = [f'<svg class="chart-axis" width="{width}" height="{AXIS_HEIGHT}" role="group" '
-                 f'aria-label="Years and milestones">']
+                 f'aria-label="{escape(self.texts.gettext("Years and milestones"))}">']
         for year, left, right in self.scale.years():
             parts.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')
             if right - left >= 24:

@@ -1,17 +1,22 @@
-"""The templates' Jinja2 environment: autoescaped, strict about undefined names, compiled templates cached."""
+"""The templates' Jinja2 environments, one per language: autoescaped, strict about undefined names, with
+the interface's words translated (i18n.py), compiled templates cached."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import jinja2
+from babel.support import NullTranslations
 
+from generator.model.types import SiteConfig
 from generator.render._jinja_speedups import SpeedyEnvironment
+from generator.render.i18n import ConstantGettext, load_translations
 
 
-def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """The templates' environment; compiled templates are kept in bytecode_dir, if given (compiling them
-    is a tenth of a second of every build)."""
+def make_environment(templates_dir: Path, bytecode_dir: Path | None = None,
+                     translations: NullTranslations | None = None) -> jinja2.Environment:
+    """The templates' environment in one language (the templates' own without translations); compiled
+    templates are kept in bytecode_dir, if given (compiling them is a tenth of a second of every build)."""
     cache = None
     if bytecode_dir is not None:
         try:
@@ -19,7 +24,7 @@ def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> j
             cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
             cache = None
-    return SpeedyEnvironment(
+    environment = SpeedyEnvironment(
         bytecode_cache=cache,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
@@ -28,4 +33,20 @@ def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> j
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build renders with the templates as they were when it started
+        extensions=["jinja2.ext.i18n", ConstantGettext],
     )
+    translations = translations or NullTranslations()
+    environment.constant_translations = translations  # type: ignore[attr-defined]
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def language_environments(templates_dir: Path, config: SiteConfig,
+                          bytecode_dir: Path | None = None) -> dict[str, jinja2.Environment]:
+    """An environment for each of the site's languages, by code (each compiles its own templates: the
+    translated words are in them). Raises i18n.CatalogError for a catalog that cannot be read."""
+    languages = config.languages or ()
+    return {language.code: make_environment(
+        templates_dir, bytecode_dir / language.code if bytecode_dir is not None and n else bytecode_dir,
+        load_translations(templates_dir, language.code, language.locale, default=n == 0))
+        for n, language in enumerate(languages)}

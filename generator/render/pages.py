@@ -21,10 +21,12 @@ from generator.model.dates import PartialDate, display_range, language_name
 from generator.model.text import slugify
 from generator.model.places import place_location
 from generator.render.map import MapRenderer, PlaceIndex, index_places
-from generator.model.types import Actor, EndDate, Event, Involvement, Part, SiteConfig
+from generator.model.types import Actor, EndDate, Event, Involvement, Page, Part, SiteConfig
 from generator.model.roles import role_groups
 from generator.model.site import SORT_KEY, Site
-from generator.render.environment import make_environment
+from generator.render.environment import language_environments, make_environment
+from generator.render.i18n import plural_texts
+from babel.support import NullTranslations
 from generator.render.plan import PageJob, PagePlanner, Reuse, paged_rel
 
 HOME_RECENT = 100  # events on the home page of a site too large to list whole
@@ -34,9 +36,11 @@ class Renderer:
     """Plans and renders every page of a Site with the templates of one folder."""
 
     def __init__(self, site: Site, templates_dir: Path, layout_key: str,
-                 environment: jinja2.Environment | None = None, known: Reuse | None = None) -> None:
+                 environment: jinja2.Environment | None = None, known: Reuse | None = None,
+                 environments: dict[str, jinja2.Environment] | None = None) -> None:
         """known: what an earlier build made that this one may reuse where its key matches (the `used` of
-        the last Renderer: event page jobs, list digests, and the chart's lanes and SVG)."""
+        the last Renderer: event page jobs, list digests, and the chart's lanes and SVG). environments: the
+        templates' environment of each language, by code (site.translations are rendered with them)."""
         self.site = site
         self.known = known
         self.used = Reuse(layout_key)  # what this build made that the next may reuse (with the chart's)
@@ -45,8 +49,19 @@ class Renderer:
         self.card_key_prefix = f"card:{layout_key}:"  # + an event's fingerprint: the key of its card
         self.cards: dict[str, str] = {}  # card key -> card HTML (the build cache's), filled before lists render
         self._place_links: dict[str, list[tuple[str, str]]] = {}  # location -> places_of()
-        self.env = environment or make_environment(templates_dir)
+        if environment is None or (site.translations and environments is None):
+            environments = language_environments(templates_dir, site.config)
+            environment = environments.get(site.config.lang) or make_environment(templates_dir)
+        self.env = environment
+        translations = getattr(environment, "constant_translations", None) or NullTranslations()
+        self.gettext: Callable[[str], str] = translations.gettext
+        self.ngettext: Callable[[str, str, int], str] = translations.ngettext
+        self.language = site.config.language_info
+        self.rel = ""  # the page being rendered, as in the default language (for its alternates)
         self.env.globals.update(
+            asset=self.asset, alternates=self.alternates, language=self.language, text_language=self.text_language,
+            lang_attr=lang_attr, status_word=self.status_word, actor_type=self.actor_type,
+            original_lang=site.config.languages[0].locale if site.config.lang != site.config.default_language else "",
             site=site, config=site.config, url=site.url, actors=site.config.actors,
             sides=site.config.sides, kinds=site.config.kinds, card=self.card, cards=self.cards_of,
         )
@@ -58,6 +73,52 @@ class Renderer:
         self._globals = dict(self.env.globals)  # as this renderer set them (another may set them afresh later)
         self._templates: dict[str, jinja2.Template] = {}
         self.planner = PagePlanner(site, layout_key, known, self.used, lambda: self.places)
+        self.others = {code: Renderer(other, templates_dir, digest(layout_key, code),
+                                      environments[code] if environments else None)
+                       for code, other in site.translations.items()}  # the site in its other languages
+
+    def all(self) -> list[Renderer]:
+        """This renderer and those of the site's other languages."""
+        return [self, *self.others.values()]
+
+    # -- languages ----------------------------------------------------------------------------
+    def asset(self, path: str) -> str:
+        """A static file's address (one copy for every language, at the site's root)."""
+        return self.config.root_path + path.lstrip("/")
+
+    def alternates(self) -> list[tuple[str, str, str, str, bool]]:
+        """(code, locale, address, full address, whether it is this page) of the page being rendered in each of
+        the site's languages (the same path under each language's folder)."""
+        config = self.config
+        if len(config.languages) < 2:
+            return []
+        page = self.rel.removesuffix("index.html")
+        default = config.languages[0].code
+        found = []
+        for language in config.languages:
+            path = ("" if language.code == default else language.code + "/") + page
+            found.append((language.code, language.locale, self.asset(path), self.site.absolute_asset_url(path),
+                          language.code == config.lang))
+        return found
+
+    def status_word(self, status: str, capital: bool = False) -> str:
+        _ = self.gettext
+        if capital:
+            return {"confirmed": _("Confirmed"), "alleged": _("Alleged"), "denied": _("Denied")}.get(status, status)
+        return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
+
+    def actor_type(self, kind: str) -> str:
+        _ = self.gettext
+        return {"state": _("State"), "company": _("Company"), "armed group": _("Armed group"),
+                "organisation": _("Organisation"), "government": _("Government")}.get(kind, kind.capitalize())
+
+    def text_language(self, item: Event | Page) -> str:
+        """The language an event's or page's text is in, when it is not the page's: its locale, else ''."""
+        languages = self.config.languages
+        if len(languages) < 2 or item.language == self.config.lang:
+            return ""
+        code = item.language or languages[0].code
+        return next((language.locale for language in languages if language.code == code), code)
 
     # -- filters and helpers for templates ---------------------------------------------------
     def pdate(self, date: PartialDate | None, approximate: bool = False) -> str:
@@ -71,7 +132,7 @@ class Renderer:
 
     def _end_text(self, end: EndDate) -> str:
         if end == "ongoing":
-            return " – ongoing"
+            return " – " + self.gettext("ongoing")
         if isinstance(end, PartialDate):
             return " – " + end.display(self.config.language)
         return ""
@@ -79,7 +140,7 @@ class Renderer:
     def involvement_range(self, period: Involvement) -> str:
         start = period.start.display(self.config.language)
         if not isinstance(period.end, PartialDate):
-            return f"since {start}"
+            return self.gettext("since {date}").format(date=start)
         return f"{start} – {period.end.display(self.config.language)}"
 
     def role_groups(self, event: Event) -> list[tuple[str, list[Part]]]:
@@ -129,9 +190,10 @@ class Renderer:
     def chart(self) -> ChartRenderer:
         sides = {ident: side.short for ident, side in self.config.sides.items()}
         texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
-                      self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()})
+                      self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()},
+                      self.gettext)
         lanes = {actor: digest(self.layout_key, *self.planner.actor_digests(actor)) for actor in self.config.actors}
-        return ChartRenderer(self.config, actor_groups(self.config, include_local=True), self.site.by_actor,
+        return ChartRenderer(self.config, actor_groups(self.config, True, self.gettext), self.site.by_actor,
                              self.site.events, texts, self.known.chart if self.known else None, lanes,
                              self.site.by_other_part)
 
@@ -157,8 +219,12 @@ class Renderer:
 
     # -- the plan -----------------------------------------------------------------------------
     def plan(self) -> list[PageJob]:
-        """Every page of the site, in a stable order, each with the key of its inputs."""
-        return self.planner.plan()
+        """Every page of the site, in a stable order, each with the key of its inputs; then those of the site
+        in each other language, under its folder."""
+        jobs = self.planner.plan()
+        for code, other in self.others.items():
+            jobs += [job._replace(rel=f"{code}/{job.rel}", language=code) for job in other.plan()]
+        return jobs
 
     # -- rendering ----------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
@@ -177,7 +243,11 @@ class Renderer:
             self.env.handle_exception()
 
     def render(self, job: PageJob) -> str:
-        """The page of a job, by its kind (see PAGE_KINDS)."""
+        """The page of a job, by its kind (see PAGE_KINDS), in its language."""
+        if job.language:
+            other = self.others[job.language]
+            return other.render(job._replace(rel=job.rel[len(job.language) + 1:], language=""))
+        self.rel = job.rel
         return PAGE_KINDS[job.kind](self, job)
 
     def _event_page(self, job: PageJob) -> str:
@@ -190,8 +260,9 @@ class Renderer:
         full = len(site.events) <= self.config.page_size
         shown = site.events if full else site.events[-HOME_RECENT:]
         return self.page("home.html", timeline=group_by_month(shown), complete=full,
-                         actor_groups=actor_groups(self.config), chart=self.chart.home(), map=self.map,
-                         actor_groups_all=actor_groups(self.config, include_local=True))
+                         actor_groups=actor_groups(self.config, False, self.gettext), chart=self.chart.home(),
+                         map=self.map, actor_groups_all=actor_groups(self.config, True, self.gettext),
+                         filter_texts=self.filter_texts())
 
     def _places_page(self, job: PageJob) -> str:
         return self.page("places.html", map=self.map, places=self.places.places)
@@ -217,15 +288,16 @@ class Renderer:
 
     def _list_title(self, kind: str, ident: Any) -> tuple[str, str]:
         """(title, heading) of a list page other than an actor's."""
+        _ = self.gettext
         if kind == "year":
-            return f"Events of {ident}", f"Events of {ident}"
+            return _("Events of {year}").format(year=ident), _("Events of {year}").format(year=ident)
         if kind == "kind":
             return self.config.kinds[ident], self.config.kinds[ident]
         if kind == "place":
-            name = f"Place: {self.places.by_slug[ident].place.name}"
+            name = _("Place: {place}").format(place=self.places.by_slug[ident].place.name)
             return name, name
         tag = self.site.tag_names[ident]
-        return f"Tag: {tag}", f"Events tagged “{tag}”"
+        return _("Tag: {tag}").format(tag=tag), _("Events tagged “{tag}”").format(tag=tag)
 
     def render_list(self, job: PageJob) -> str:
         ident, index, pages = job.ident, job.number, job.pages
@@ -256,33 +328,56 @@ class Renderer:
         return [(role.label, by_role[role.id]) for role in self.config.roles.values() if role.id in by_role]
 
     def render_index(self, which: str) -> str:
-        site = self.site
+        site, _ = self.site, self.gettext
         if which == "actors":
-            return self.page("actors.html", actor_groups=actor_groups(self.config, include_local=True))
+            return self.page("actors.html", actor_groups=actor_groups(self.config, True, self.gettext))
         if which == "years":
             entries = [(str(y), site.url(f"years/{y}/"), len(e)) for y, e in site.by_year.items()]
-            return self.page("index-list.html", title="Years", entries=entries)
+            return self.page("index-list.html", title=_("Years"), entries=entries)
         if which == "kinds":
             entries = [(self.config.kinds[k], site.url(f"kinds/{k}/"), len(e)) for k, e in site.by_kind.items()]
-            return self.page("index-list.html", title="Kinds of involvement", entries=entries)
+            return self.page("index-list.html", title=_("Kinds of involvement"), entries=entries)
         entries = [(site.tag_names[t], site.url(f"tags/{t}/"), len(e)) for t, e in site.by_tag.items()]
-        return self.page("index-list.html", title="Tags", entries=entries)
+        return self.page("index-list.html", title=_("Tags"), entries=entries)
+
+    def filter_texts(self) -> dict[str, object]:
+        """The words the filters' script shows, in the page's language (plurals by CLDR category)."""
+        _, locale = self.gettext, self.language.locale
+        translations = self.env.constant_translations  # type: ignore[attr-defined]
+        return {
+            "events": plural_texts(translations, locale, "{count} event", "{count} events"),
+            "sources": plural_texts(translations, locale, "{count} source", "{count} sources"),
+            "all": plural_texts(translations, locale, "All {count} event", "All {count} events"),
+            "some": plural_texts(translations, locale, "{shown} of {count} event", "{shown} of {count} events"),
+            "more": _("Show {shown} more ({left} not shown)"), "filtering": _("Filtering…"),
+            "none": _("No events match these filters."), "milestone": _("Milestone"),
+            "failed": _("The filters could not load the list of events; browse by actor, kind or year instead."),
+            "statuses": {"confirmed": _("Confirmed"), "alleged": _("Alleged"), "denied": _("Denied")},
+        }
 
 
-def actor_groups(config: SiteConfig, include_local: bool = False) -> list[tuple[str, list[Actor]]]:
+def lang_attr(locale: str) -> Markup:
+    """' lang="…"' for a text in another language than the page's, else nothing."""
+    return Markup(' lang="%s"') % locale if locale else Markup("")
+
+
+def actor_groups(config: SiteConfig, include_local: bool = False,
+                 gettext: Callable[[str], str] = str) -> list[tuple[str, list[Actor]]]:
     """Actors grouped under the side they mainly supported (the side most of their periods name)."""
     groups: dict[str, list[Actor]] = defaultdict(list)
+    _ = gettext
+    local, others = _("Local parties"), _("Mediators and others")
     for actor in config.actors.values():
         if not actor.foreign:
             if include_local:
-                groups["Local parties"].append(actor)
+                groups[local].append(actor)
             continue
         sides = [p.supports for p in actor.involvement if p.supports]
         side = max(sorted(set(sides)), key=sides.count) if sides else None
-        label = f"Backing the {config.sides[side].short}" if side else "Mediators and others"
+        label = _("Backing the {side}").format(side=config.sides[side].short) if side else others
         groups[label].append(actor)
-    order = [f"Backing the {s.short}" for s in config.sides.values()]
-    order += ["Mediators and others", "Local parties"]
+    order = [_("Backing the {side}").format(side=s.short) for s in config.sides.values()]
+    order += [others, local]
     return [(label, sorted(groups[label], key=lambda a: (a.start or PartialDate(9999), a.name)))
             for label in order if label in groups]
 

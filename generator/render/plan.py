@@ -26,6 +26,7 @@ class PageJob(NamedTuple):
     ident: Any = None  # which event (slug), list (actor id, year, kind, tag, place), index or content page
     number: int = 0  # of a paged list: this page's position (from 0)
     pages: int = 1  # and how many pages the list has
+    language: str = ""  # the code of its language, if not the site's default (rel is then under its folder)
 
 
 def paged_rel(base: str, index: int) -> str:

@@ -1,0 +1,58 @@
+"""A site in another of its languages: the same events, pages and lists, in the same order, with the
+translations' titles and texts where there are translations, and the originals where there are none."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from generator.model.site import Site
+from generator.model.types import Event, Page, SiteConfig
+
+K = TypeVar("K")
+
+
+def translated_event(original: Event, translation: Event | None, code: str) -> Event:
+    """The original as shown in another language: with the translation's title and text when there is one
+    (in the original's place in every list), else the original itself."""
+    if translation is None:
+        return original
+    fields = {name: getattr(original, name) for name in original.__dataclass_fields__
+              if name not in ("html", "excerpt", "body")}
+    fields.update(title=translation.title or original.title, body=translation.body, html=translation.html,
+                  excerpt=translation.excerpt, language=code, translation=translation.translation,
+                  sort_title=original.sort_title or original.title.casefold(),
+                  fingerprint=f"{original.fingerprint}+{translation.fingerprint}")
+    return Event(**fields)
+
+
+def translated_page(original: Page, translation: Page | None, code: str) -> Page:
+    if translation is None:
+        return original
+    return Page(slug=original.slug, path=translation.path, title=translation.title or original.title,
+                body=translation.body, html=translation.html, extra=original.extra, language=code,
+                translation=translation.translation)
+
+
+def translated_site(site: Site, config: SiteConfig, events: dict[str, Event], pages: dict[str, Page],
+                    profiles: dict[str, Page]) -> Site:
+    """The site in the language of config (one of site.config.translations): each event with its translation
+    (events, by the original's slug), the same lists in the same order."""
+    code = config.lang
+    shown = {event.slug: translated_event(event, events.get(event.slug), code) for event in site.events}
+
+    def mapped(groups: dict[K, list[Event]]) -> dict[K, list[Event]]:
+        if not events:
+            return groups
+        return {key: [shown[event.slug] for event in listed] for key, listed in groups.items()}
+
+    def near(neighbours: dict[str, Event | None]) -> dict[str, Event | None]:
+        return {slug: shown[event.slug] if event is not None else None for slug, event in neighbours.items()}
+
+    return Site(config=config, events=[shown[event.slug] for event in site.events],
+                pages=[translated_page(page, pages.get(page.slug), code) for page in site.pages],
+                profiles={ident: translated_page(page, profiles.get(ident), code)
+                          for ident, page in site.profiles.items()},
+                by_actor=mapped(site.by_actor), by_other_part=mapped(site.by_other_part),
+                by_year=mapped(site.by_year), by_kind=mapped(site.by_kind), by_tag=mapped(site.by_tag),
+                by_place=mapped(site.by_place), tag_names=site.tag_names, event_by_slug=shown,
+                previous=near(site.previous), following=near(site.following))
