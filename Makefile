@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 BASE_URL ?=
 
-.PHONY: site test test-fast check serve clean chromium bench screenshots
+.PHONY: site test test-fast check serve clean chromium bench screenshots translations
 
 site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ into output/
 	$(PY) -m generator build $(if $(BASE_URL),--base-url $(BASE_URL))
@@ -53,6 +53,9 @@ bench: $(DEV)  ## build-time benchmarks for 1,000 and 10,000 generated events (s
 
 screenshots: $(DEV) chromium  ## build the site and photograph home, event and actor pages at 375 and 1280 px into screenshots/
 	$(PY) scripts/screenshots.py
+
+translations: $(RUNTIME)  ## extract the interface's words and create or update each language's catalog
+	$(PY) scripts/translations.py
 
 serve: $(RUNTIME)  ## preview with live reload
 	$(PY) -m generator serve

@@ -194,7 +194,7 @@ class Loading(BuilderState):
             events.append(event)
             if isinstance(card, Problem):
                 self._template_problem = self._template_problem or card
-            else:
+            elif event.translation is None:
                 self.cache.cards[self._card_renderer.card_key(event)] = card
             if fragments is not None:
                 made[f"{self.data_key}:{event.fingerprint}"] = fragments

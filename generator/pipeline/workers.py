@@ -138,12 +138,16 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
             event.excerpt = first_paragraph(html)
     cards: list[str | Problem] = []
     for _, _, _, event, _, _ in parsed:
+        if event.translation is not None:  # a translation's card is its original's, in its language's site
+            cards.append("")
+            continue
         try:
             cards.append(renderer.render_card(event))
         except jinja2.TemplateError as error:
             cards.append(template_problem(error, inputs.site_dir))
     for (n, rel, file_hash, event, problems, stat), card in zip(parsed, cards):
-        results[n] = ParsedEvent(rel, file_hash, event, problems.items, card, event_fragments(site, event), stat, None)
+        fragments = event_fragments(site, event) if event.translation is None else None
+        results[n] = ParsedEvent(rel, file_hash, event, problems.items, card, fragments, stat, None)
     if inputs.spill:
         _spill(results, inputs.spill, inputs.spill_texts)
     return results

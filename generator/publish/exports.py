@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 EVENTS_FORMAT = "timeline-generator/events"
 EVENTS_VERSION = 2  # 2: each event's actors are {id, role, acts, supports, status}; "sides" added
+# (added within version 2: each event's "language", of its title and summary, and the site's "languages")
 EVENTS_JSON = "data/events.json"
 EVENTS_CSV = "data/events.csv"
 TIMELINE_JSON = "data/timeline.json"
@@ -93,6 +94,10 @@ def events_document(site: Site, with_events: bool = True) -> dict[str, Any]:
         "site": {"title": config.title, "description": config.description, "base_url": config.base_url,
                  "language": config.language,
                  "period": {"start": config.period_start.iso(), "end": config.period_end.iso()}},
+        "languages": [{"code": language.code, "name": language.name, "locale": language.locale,
+                       "direction": language.direction,
+                       "events": site.absolute_asset_url(("" if n == 0 else language.code + "/") + EVENTS_JSON)}
+                      for n, language in enumerate(config.languages)],
         "sides": {s.id: {"name": s.name, "short": s.short, "description": s.description}
                   for s in config.sides.values()},
         "kinds": dict(config.kinds),
@@ -106,6 +111,7 @@ def events_document(site: Site, with_events: bool = True) -> dict[str, Any]:
 def event_record(site: Site, event: Event) -> dict[str, Any]:
     return {
         "slug": event.slug, "url": site.absolute_url(f"events/{event.slug}/"), "title": event.title,
+        "language": event.language or site.config.default_language,
         "date": event.date.iso(), "date_precision": event.date.precision, "approximate": event.approximate,
         "end": _end(event.end), "actors": [part_record(part) for part in event.parts], "kind": event.kind,
         "supports": event.supports, "sides": list(event.sides),

@@ -104,7 +104,22 @@
     return !FIELDS.some(function (name) { return state[name]; });
   }
 
-  function plural(n) { return n === 1 ? "event" : "events"; }
+  // The words to show, in the page's language (the page writes them: see Renderer.filter_texts); a count's
+  // words by the language's plural category.
+  var textsNode = document.getElementById("filter-texts");
+  var TEXTS = textsNode ? JSON.parse(textsNode.textContent) : {};
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  function say(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function counted(which, n, values) {
+    var forms = TEXTS[which] || {};
+    var form = forms[rules ? rules.select(n) : (n === 1 ? "one" : "other")] || forms.other || "{count}";
+    values = values || {};
+    values.count = n;
+    return say(form, values);
+  }
+  function text(which, fallback) { return TEXTS[which] || fallback; }
 
   // Whether one actor's part [actor, role, side, status] meets the filters that apply to parts.
   function partMatches(p, f) {
@@ -172,9 +187,9 @@
       '<span class="kind">' + esc(data.kinds[e[5]][1]) + "</span> ";
     if (e[6] > 0) {
       var status = data.statuses[e[6]];
-      html += '<span class="badge badge-' + status + '">' + status.charAt(0).toUpperCase() + status.slice(1) + "</span> ";
+      html += '<span class="badge badge-' + status + '">' + esc((TEXTS.statuses || {})[status] || status) + "</span> ";
     }
-    if (e[8]) html += '<span class="badge badge-milestone">Milestone</span>';
+    if (e[8]) html += '<span class="badge badge-milestone">' + esc(text("milestone", "Milestone")) + "</span>";
     html += '</p><p class="actors-line">';
     roleGroups(e).forEach(function (group) {
       html += '<span class="role-group' + (group.acts ? "" : " other-role") + '"><span class="role">' +
@@ -183,13 +198,16 @@
         var actor = data.actors[p[0]];
         html += '<a class="chip" href="' + esc(base + "actors/" + actor[0] + "/") + '" style="--actor: ' +
           esc(actor[2]) + '">' + esc(actor[1]) + "</a>";
-        if (p[3] !== e[6]) html += ' <span class="part-status">(' + esc(data.statuses[p[3]]) + ")</span>";
+        if (p[3] !== e[6]) {
+          var own = data.statuses[p[3]];
+          html += ' <span class="part-status">(' + esc(((TEXTS.statuses || {})[own] || own).toLowerCase()) + ")</span>";
+        }
         html += " ";
       });
       html += "</span>";
     });
-    return html + '</p><p class="card-foot"><span class="source-count">' + e[7] + " source" +
-      (e[7] === 1 ? "" : "s") + "</span></p></article>";
+    return html + '</p><p class="card-foot"><span class="source-count">' + esc(counted("sources", e[7])) +
+      "</span></p></article>";
   }
 
   function renderMore() {
@@ -211,8 +229,9 @@
     shown = end;
     if (shown < matches.length) {
       var left = matches.length - shown;
-      results.insertAdjacentHTML("beforeend", '<p class="show-more"><button type="button">Show ' +
-        Math.min(PAGE, left) + " more (" + left + " not shown)</button></p>");
+      results.insertAdjacentHTML("beforeend", '<p class="show-more"><button type="button">' +
+        esc(say(text("more", "Show {shown} more ({left} not shown)"), { shown: Math.min(PAGE, left), left: left })) +
+        "</button></p>");
     }
   }
 
@@ -231,22 +250,22 @@
       results.hidden = true;
       results.innerHTML = "";
       whole.hidden = false;
-      countOut.textContent = "All " + total + " " + plural(total);
+      countOut.textContent = counted("all", total);
       return Promise.resolve();
     }
-    countOut.textContent = "Filtering…";
+    countOut.textContent = text("filtering", "Filtering…");
     return load().then(function () {
       if (mine !== request) return;
       matches = select(state);
       shown = 0;
-      results.innerHTML = matches.length ? "" : '<p class="no-match">No events match these filters.</p>';
+      results.innerHTML = matches.length ? "" : '<p class="no-match">' + esc(text("none", "No events match these filters.")) + "</p>";
       if (matches.length) renderMore();
       whole.hidden = true;
       results.hidden = false;
-      countOut.textContent = matches.length + " of " + total + " " + plural(total);
+      countOut.textContent = counted("some", total, { shown: matches.length });
     }, function () {
       if (mine !== request) return;
-      countOut.textContent = "The filters could not load the list of events; browse by actor, kind or year instead.";
+      countOut.textContent = text("failed", "The filters could not load the list of events; browse by actor, kind or year instead.");
       if (browse) browse.hidden = false;
     });
   }

@@ -44,7 +44,9 @@ def test_events_json_has_every_event_with_all_its_fields_and_summary(exported):
     assert document["format"] == "timeline-generator/events" and document["version"] == EVENTS_VERSION == 2
     assert document["site"] == {"title": "Test timeline", "description": "A test site.", "base_url": BASE,
                                 "language": "en-GB", "period": {"start": "2014", "end": "2021"}}
-    assert set(document) == {"format", "version", "site", "sides", "kinds", "roles", "actors", "events"}
+    assert set(document) == {"format", "version", "site", "languages", "sides", "kinds", "roles", "actors", "events"}
+    assert document["languages"] == [{"code": "en", "name": "English", "locale": "en-GB", "direction": "ltr",
+                                      "events": BASE + "data/events.json"}]
     assert document["roles"]["supplier"] == {"label": "Supplied", "with_side": "Supplied the {side}", "acts": True,
                                              "description": "Provided weapons, equipment, fighters, money or "
                                                             "other material support."}
@@ -52,7 +54,8 @@ def test_events_json_has_every_event_with_all_its_fields_and_summary(exported):
     assert [e["slug"] for e in document["events"]] == ["talks", "vote", "troops", "span"]  # chronological
     for event in events.values():
         assert set(EVENT_KEYS) <= set(event), set(EVENT_KEYS) - set(event)
-        assert set(event) == set(EVENT_KEYS) | {"url", "date_precision", "summary_html", "sides"}
+        assert set(event) == set(EVENT_KEYS) | {"url", "date_precision", "summary_html", "sides", "language"}
+        assert event["language"] == "en"
     vote = events["vote"]
     assert vote["url"] == BASE + "events/vote/"
     assert (vote["date"], vote["date_precision"], vote["end"], vote["approximate"]) == ("2020-01", "month",
