@@ -125,6 +125,13 @@ def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path |
     show_warnings(result)
     warnings = len(result.warnings)
     click.echo(f"Checked: no errors, {warnings} warning{'s' * (warnings != 1)}; {result.pages} files would be built.")
+    if result.site is not None and result.site.translations:
+        from generator.verify.translations import translation_report
+
+        click.echo("Translations:")
+        for language in translation_report(result.site, site_dir):
+            for line in language.lines():
+                click.echo(f"  {line}")
     built = output_dir or BuildOptions(site_dir).output
     if output_dir is not None or built.is_dir():
         from generator.verify.links import verify_built_site

@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "output": {"model", "render"},
     "engine": {"model", "read", "markup", "publish", "output"},
     "pipeline": {"model", "read", "markup", "render", "publish", "output", "engine"},
-    "verify": {"model", "read", "publish", "engine"},
+    "verify": {"model", "read", "render", "publish", "engine"},
     "serve": {"model", "pipeline", "engine"},
     "authoring": {"model", "read"},
     "": {"model", "read", "pipeline", "serve", "verify", "authoring"},  # the CLI and the public API

@@ -166,7 +166,9 @@ def check(options: BuildOptions) -> BuildResult:
     and not saved); raise SiteError on problems."""
     started = time.perf_counter()
     with unfrozen_after():
-        result = Builder(dataclasses.replace(options, read_only=True)).run(write=False)
+        builder = Builder(dataclasses.replace(options, read_only=True))
+        result = builder.run(write=False)
+    result.site = builder.site
     result.seconds = time.perf_counter() - started
     return result
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.model.site import Site
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -46,3 +51,4 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # output paths written or removed
     deferred: list[str] = field(default_factory=list)  # stale pages a quick build left for the next run
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    site: Site | None = None  # check(): the site's model, as checked

@@ -274,6 +274,7 @@ class ChartRenderer:
         self._keys = {actor: f"{key}:svg:{marks}" for actor, key in self._lane_keys.items()}
         self._known = known
         self.texts = texts
+        self.rtl = config.language_info.direction == "rtl"
         self.period = (config.period_start.year, config.period_end.year)
         self._home: Markup | None = None
         self._actors: dict[str, Markup] = {}
@@ -314,16 +315,19 @@ class ChartRenderer:
     def _axis(self, width: int) -> str:
         parts = [f'<svg class="chart-axis" width="{width}" height="{AXIS_HEIGHT}" role="group" '
                  f'aria-label="{escape(self.texts.gettext("Years and milestones"))}">']
+        marks, labels = [], []
         for year, left, right in self.scale.years():
-            parts.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')
+            marks.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')
             if right - left >= 24:
-                parts.append(f'<text class="year-label" x="{_fmt(left + 3)}" y="12">{year}</text>')
+                labels.append(f'<text class="year-label" x="{_fmt(width - left - 3)}" y="12" text-anchor="end">'
+                              f'{year}</text>' if self.rtl else
+                              f'<text class="year-label" x="{_fmt(left + 3)}" y="12">{year}</text>')
         for milestone in self.milestones:
             x = milestone.x
-            parts.append(f'<a href="{escape(milestone.href)}" aria-label="{escape(milestone.label)}">'
+            marks.append(f'<a href="{escape(milestone.href)}" aria-label="{escape(milestone.label)}">'
                          f'<title>{escape(milestone.label)}</title>'
                          f'<path class="milestone-mark" d="M{_fmt(x - 5)} 20h10l-5 9z"/></a>')
-        parts.append("</svg>")
+        parts += [self._mirrored("".join(marks), width), *labels, "</svg>"]
         return "".join(parts)
 
     def kept(self) -> ChartMemo:
@@ -399,10 +403,15 @@ class ChartRenderer:
         label = (f'<a class="lane-label" href="{escape(self.texts.actor_url(actor, None))}">'
                  f'<span class="swatch" style="--actor: {colour}" aria-hidden="true"></span>'
                  f'{escape(actor.name)}</a>')
-        svg = (f'<svg class="lane" width="{width}" height="{height}" role="group" '
-               f'aria-label="{escape(actor.name)}: involvement periods and events">'
-               f'{"<defs>" + "".join(defs) + "</defs>" if defs else ""}{"".join(body)}</svg>')
+        about = self.texts.gettext("{actor}: involvement periods and events").format(actor=actor.name)
+        svg = (f'<svg class="lane" width="{width}" height="{height}" role="group" aria-label="{escape(about)}">'
+               f'{"<defs>" + "".join(defs) + "</defs>" if defs else ""}{self._mirrored("".join(body), width)}</svg>')
         return label + svg
+
+    def _mirrored(self, shapes: str, width: int) -> str:
+        """The shapes as drawn, or, for a language written from right to left, mirrored so that time runs from
+        right to left (texts are placed outside the mirror, so that they still read)."""
+        return f'<g transform="matrix(-1 0 0 1 {width} 0)">{shapes}</g>' if self.rtl else shapes
 
     @staticmethod
     def _bar_shape(bar: Bar, y: int, colour: str, ident: str) -> str:
