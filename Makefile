@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 BASE_URL ?=
 
-.PHONY: site test test-fast check serve clean chromium bench screenshots translations
+.PHONY: site test test-fast check serve clean chromium bench bench-languages screenshots translations
 
 site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ into output/
 	$(PY) -m generator build $(if $(BASE_URL),--base-url $(BASE_URL))
@@ -50,6 +50,9 @@ clean:
 
 bench: $(DEV)  ## build-time benchmarks for 1,000 and 10,000 generated events (see bench/README.md)
 	$(PY) bench/run.py
+
+bench-languages: $(DEV)  ## what a second language costs: 10,000 events in one and in two languages (bench/README.md)
+	$(PY) bench/languages.py
 
 screenshots: $(DEV) chromium  ## build the site and photograph home, event and actor pages at 375 and 1280 px into screenshots/
 	$(PY) scripts/screenshots.py

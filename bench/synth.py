@@ -84,8 +84,23 @@ def event_text(rng: random.Random, index: int, actors: list[str], sides: list[st
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + "\n\n".join(parts) + "\n"
 
 
-def refresh_site(target: Path) -> None:
-    """Copy the bundled site.yaml, templates and pages into target (events are left alone)."""
+def in_languages(value: object, codes: tuple[str, ...]) -> object:
+    """site.yaml's data with each per-language text kept for these languages only (the first's text alone
+    when there is one language)."""
+    if isinstance(value, dict):
+        if value and all(isinstance(k, str) and len(k) <= 3 and isinstance(v, str) for k, v in value.items()) \
+                and "en" in value:
+            kept = {code: text for code, text in value.items() if code in codes}
+            return kept[codes[0]] if len(codes) == 1 else kept
+        return {key: in_languages(item, codes) for key, item in value.items()}
+    if isinstance(value, list):
+        return [in_languages(item, codes) for item in value]
+    return value
+
+
+def refresh_site(target: Path, languages: tuple[str, ...] = ("en",)) -> None:
+    """Copy the bundled site.yaml, templates and pages into target (events are left alone); the site in these
+    of the bundled site's languages (the first is the default)."""
     target.mkdir(parents=True, exist_ok=True)
     if (target / "templates").exists():
         shutil.rmtree(target / "templates")
@@ -93,6 +108,15 @@ def refresh_site(target: Path) -> None:
     if (ROOT / "content/pages").is_dir():
         shutil.copytree(ROOT / "content/pages", target / "content/pages", dirs_exist_ok=True)
     config = yaml.safe_load((ROOT / "site.yaml").read_text())
+    config = in_languages(config, languages)
+    if len(languages) == 1:
+        config.pop("languages", None)
+        config["language"] = "en-GB"
+    else:
+        config["languages"] = {code: config["languages"][code] for code in languages}
+    for page in (target / "content/pages").glob("*.*.md"):  # translations of languages not kept
+        if page.name.split(".")[-2] not in languages[1:]:
+            page.unlink()
     if not config.get("actors"):  # a site.yaml without actors still benchmarks: add a few
         config["actors"] = {name: {"name": name.title(), "colour": "#555555"} for name in ("alpha", "beta", "gamma")}
     for actor in config["actors"].values():  # synthetic dates ignore the real involvement periods
@@ -100,20 +124,38 @@ def refresh_site(target: Path) -> None:
     (target / "site.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
 
 
-def make_site(target: Path, count: int, seed: int = 1) -> Path:
-    """A scratch site at target with the bundled config, templates and pages, and count synthetic events."""
+TRANSLATED = ("pasukan pemerintah milisi gencatan senjata serangan bandara konvoi drone perunding utusan dewan "
+              "pantai pelabuhan minyak tentara bayaran kontraktor embargo panel laporan pejabat pernyataan "
+              "kementerian delegasi perundingan kesepakatan brigade pertahanan udara kiriman kargo kapal").split()
+
+
+def translation_text(rng: random.Random, index: int) -> str:
+    """An event's translation: its own title and summary, nothing else (the rest is the original's)."""
+    title = " ".join(rng.choice(TRANSLATED) for _ in range(7)).capitalize()
+    body = "\n\n".join(" ".join(rng.choice(TRANSLATED) for _ in range(rng.randint(40, 90))).capitalize() + "."
+                       for _ in range(rng.randint(1, 3)))
+    return f"---\ntitle: \"{title} {index}\"\ntranslated_from: en\nreviewed: false\n---\n\n{body}\n"
+
+
+def make_site(target: Path, count: int, seed: int = 1, languages: tuple[str, ...] = ("en",)) -> Path:
+    """A scratch site at target with the bundled config, templates and pages, and count synthetic events, each
+    translated into every language of `languages` but the first."""
     if target.exists():
         shutil.rmtree(target)
-    refresh_site(target)
+    refresh_site(target, languages)
     config = yaml.safe_load((target / "site.yaml").read_text())
     actors = sorted(config["actors"])
     sides = sorted(config["sides"])
     rng = random.Random(seed)
+    translations = random.Random(seed + 1)  # (the originals are the same whatever the languages)
     events = target / "content/events"
     for index in range(count):
         folder = events / f"{index // 1000:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"event-{index:05d}.md").write_text(event_text(rng, index, actors, sides), encoding="utf-8")
+        for code in languages[1:]:
+            (folder / f"event-{index:05d}.{code}.md").write_text(translation_text(translations, index),
+                                                                       encoding="utf-8")
     return target
 
 

@@ -105,9 +105,9 @@ class Loading(BuilderState):
             try:
                 self._environment = (environments_key, language_environments(templates, config, bytecode))
             except CatalogError as error:
-                raise SiteError([Problem(error.path.relative_to(options.site_dir).as_posix()
-                                         if error.path.is_relative_to(options.site_dir) else str(error.path),
-                                         error.line, error.message)]) from None
+                shown = error.path.relative_to(options.site_dir).as_posix() \
+                    if error.path.is_relative_to(options.site_dir) else str(error.path)
+                raise SiteError([Problem(shown, line, message) for line, message in error.problems]) from None
         self.environments = self._environment[1]
         self.environment = self.environments[config.lang]
         # Cards show one event each: they are rendered with the events' Markdown, in the same workers.

@@ -15,6 +15,7 @@ from generator.publish.feeds import last_change
 from generator.model.site import Site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 SITEMAP_PATH = "sitemap.xml"
 SITEMAP_LIMIT = 50_000
 NOT_LISTED = ("404.html",)
@@ -41,9 +42,28 @@ def listed_pages(paths: Iterable[str]) -> list[str]:
 
 
 def lastmods(site: Site) -> dict[str, str]:
-    """The <lastmod> of the pages that have one: the event pages of events updated or corrected."""
-    return {f"events/{e.slug}/": changed.first_day().isoformat()
-            for e in site.events if (e.updated or e.corrections) and (changed := last_change(e)) is not None}
+    """The <lastmod> of the pages that have one: the event pages of events updated or corrected (in every
+    language)."""
+    found = {f"events/{e.slug}/": changed.first_day().isoformat()
+             for e in site.events if (e.updated or e.corrections) and (changed := last_change(e)) is not None}
+    for code in site.translations:
+        found.update({f"{code}/{page}": day for page, day in list(found.items()) if page.startswith("events/")})
+    return found
+
+
+def _alternates(site: Site, page: str) -> str:
+    """The <xhtml:link> alternates of a page in each of the site's languages (none for one language)."""
+    languages = site.config.languages
+    if len(languages) < 2:
+        return ""
+    base = page
+    for language in languages[1:]:
+        if page.startswith(language.code + "/"):
+            base = page[len(language.code) + 1:]
+    links = [(language.locale, base if n == 0 else f"{language.code}/{base}") for n, language in enumerate(languages)]
+    links.append(("x-default", base))
+    return "".join(f'\n    <xhtml:link rel="alternate" hreflang="{escape(code)}" '
+                   f'href="{escape(site.absolute_url(address))}"/>' for code, address in links)
 
 
 def render_sitemap(site: Site, paths: Iterable[str], lastmod: dict[str, str] | None = None
@@ -70,8 +90,10 @@ def _urlset(site: Site, pages: list[str], lastmod: dict[str, str]) -> str:
     entries = []
     for page in pages:
         changed = f"\n    <lastmod>{escape(lastmod[page])}</lastmod>" if page in lastmod else ""
-        entries.append(f"  <url>\n    <loc>{escape(site.absolute_url(page))}</loc>{changed}\n  </url>\n")
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
+        entries.append(f"  <url>\n    <loc>{escape(site.absolute_url(page))}</loc>{changed}"
+                       f"{_alternates(site, page)}\n  </url>\n")
+    namespaces = f' xmlns:xhtml="{XHTML_NS}"' if len(site.config.languages) > 1 else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}"{namespaces}>\n'
             + "".join(entries) + "</urlset>\n")
 
 

@@ -14,7 +14,7 @@ that the configuration is read once per language with the same code (and the sam
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from babel import Locale, UnknownLocaleError
 
@@ -130,7 +130,7 @@ def check_texts(site: Fields, languages: tuple[Language, ...]) -> None:
                 where.error(key, f"the text in the default language, '{default}', is missing")
 
 
-def localized(raw: dict[str, Any], code: str, default: str) -> dict[str, Any]:
+def localized(raw: Mapping[str, Any], code: str, default: str) -> dict[str, Any]:
     """A copy of site.yaml's mapping with each per-language text replaced by its text in one language (the
     default language's where it has none); the rest is shared, not copied."""
     copy = _copy_translatable(raw)
@@ -142,7 +142,7 @@ def localized(raw: dict[str, Any], code: str, default: str) -> dict[str, Any]:
     return copy
 
 
-def _copy_translatable(raw: dict[str, Any]) -> dict[str, Any]:
+def _copy_translatable(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of the containers on the translatable paths (so that localized() can write into it)."""
     copy = dict(raw)
     for key in ("sides", "kinds", "roles", "actors"):

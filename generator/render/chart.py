@@ -319,7 +319,7 @@ class ChartRenderer:
         for year, left, right in self.scale.years():
             marks.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')
             if right - left >= 24:
-                labels.append(f'<text class="year-label" x="{_fmt(width - left - 3)}" y="12" text-anchor="end">'
+                labels.append(f'<text class="year-label" x="{_fmt(width - left - 3)}" y="12" text-anchor="end" direction="ltr">'
                               f'{year}</text>' if self.rtl else
                               f'<text class="year-label" x="{_fmt(left + 3)}" y="12">{year}</text>')
         for milestone in self.milestones:

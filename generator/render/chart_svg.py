@@ -58,26 +58,28 @@ def _sample(shape: str) -> str:
 
 def legend(gettext: Callable[[str], str] = str) -> str:
     """The chart's legend, in the language of gettext."""
-    _ = gettext
+    def _(text: str) -> str:
+        return str(escape(gettext(text)))
+
     return (
-        f'<ul class="chart-legend" aria-label="{escape(_("Legend"))}">'
+        f'<ul class="chart-legend" aria-label="{_("Legend")}">'
         '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="26" height="8"/>') +
-        escape(_("Involvement, in the actor’s colour")) + '</li>'
+        _("Involvement, in the actor’s colour") + '</li>'
         '<li>' + _sample('<defs><pattern id="legend-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
                          'patternTransform="rotate(45)"><rect class="legend-fill" width="2.5" height="5"/></pattern>'
                          '</defs><rect class="legend-outline" x="1" y="2" width="26" height="8" '
-                         'fill="url(#legend-hatch)"/>') + escape(_("Alleged")) + '</li>'
+                         'fill="url(#legend-hatch)"/>') + _("Alleged") + '</li>'
         '<li>' + _sample('<rect class="legend-outline denied" x="1" y="2" width="26" height="8" fill="none"/>') +
-        escape(_("Denied")) + '</li>'
+        _("Denied") + '</li>'
         '<li>' + _sample('<defs><linearGradient id="legend-fade"><stop offset="0" stop-opacity="0.15" '
                          'class="legend-stop"/><stop offset="1" class="legend-stop"/></linearGradient></defs>'
                          '<rect x="1" y="2" width="26" height="8" fill="url(#legend-fade)"/>') +
-        escape(_("Start or end known only to the month or year")) + '</li>'
+        _("Start or end known only to the month or year") + '</li>'
         '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="18" height="8"/>'
-                         '<path class="legend-bar" d="M19 1l8 5l-8 5z"/>') + escape(_("Ongoing")) + '</li>'
+                         '<path class="legend-bar" d="M19 1l8 5l-8 5z"/>') + _("Ongoing") + '</li>'
         '<li>' + _sample('<rect class="tick" x="13" y="1" width="2" height="10"/>') +
-        escape(_("An event the actor acted in")) + '</li>'
+        _("An event the actor acted in") + '</li>'
         '<li>' + _sample('<circle class="tick other-part" cx="14" cy="6" r="3"/>') +
-        escape(_("An event in which it had a role that backs no side (enforcer, mediator, target…)")) + '</li>'
-        '<li>' + _sample('<path class="milestone-mark" d="M9 1h10l-5 9z"/>') + escape(_("A milestone")) + '</li>'
+        _("An event in which it had a role that backs no side (enforcer, mediator, target…)") + '</li>'
+        '<li>' + _sample('<path class="milestone-mark" d="M9 1h10l-5 9z"/>') + _("A milestone") + '</li>'
         '</ul>')

@@ -12,11 +12,13 @@ makes interface text (list titles, the chart's and feeds' words) takes the rende
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -32,9 +34,37 @@ def catalog_path(templates_dir: Path, code: str) -> Path:
 
 
 class CatalogError(ValueError):
-    def __init__(self, path: Path, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.path, self.line, self.message = path, line, message
+    """What is wrong with a catalog: (line, message) pairs, all of them."""
+
+    def __init__(self, path: Path, problems: list[tuple[int | None, str]]) -> None:
+        super().__init__(problems[0][1])
+        self.path, self.problems = path, problems
+
+
+_PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)[sd]")
+
+
+def placeholders(text: str) -> set[str]:
+    return {brace or percent for brace, percent in _PLACEHOLDER.findall(text)}
+
+
+def check_catalog(catalog: Catalog) -> list[tuple[int | None, str]]:
+    """Each translation that names a placeholder its message does not have (it would fail when shown)."""
+    found = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = [str(text) for text in (message.id if isinstance(message.id, (tuple, list)) else (message.id,))]
+        strings = [str(text) for text in
+                   (message.string if isinstance(message.string, (tuple, list)) else (message.string,))]
+        known = set().union(*(placeholders(text) for text in ids))
+        for text in strings:
+            unknown = placeholders(text) - known
+            if unknown:
+                names = ", ".join(sorted("{" + name + "}" for name in unknown))
+                found.append((message.lineno, f"the translation of {ids[0]!r} uses {names}, which the message "
+                                              f"does not have"))
+    return found
 
 
 def load_translations(templates_dir: Path, code: str, locale: str, default: bool) -> NullTranslations:
@@ -47,7 +77,7 @@ def load_translations(templates_dir: Path, code: str, locale: str, default: bool
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise CatalogError(path, None, f"cannot read the catalog: {error.strerror}") from None
+        raise CatalogError(path, [(None, f"cannot read the catalog: {error.strerror}")]) from None
     return _compiled(data, locale, str(path))
 
 
@@ -57,7 +87,9 @@ def _compiled(data: bytes, locale: str, name: str) -> NullTranslations:
         catalog = read_po(io.BytesIO(data), locale=Locale.parse(locale.replace("-", "_")), abort_invalid=True)
     except Exception as error:  # babel raises PoFileError, or ValueError on a bad header
         line = getattr(error, "lineno", None)
-        raise CatalogError(Path(name), line, f"invalid catalog: {error}") from None
+        raise CatalogError(Path(name), [(line, f"invalid catalog: {error}")]) from None
+    if problems := check_catalog(catalog):
+        raise CatalogError(Path(name), problems)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)

@@ -25,7 +25,8 @@ from generator.model.types import Actor, EndDate, Event, Involvement, Page, Part
 from generator.model.roles import role_groups
 from generator.model.site import SORT_KEY, Site
 from generator.render.environment import language_environments, make_environment
-from generator.render.i18n import plural_texts
+from generator.render.language import LanguageLinks, Words, lang_attr
+from generator.render.lists import actor_groups, group_by_month, month_id, render_index, render_list
 from babel.support import NullTranslations
 from generator.render.plan import PageJob, PagePlanner, Reuse, paged_rel
 
@@ -53,15 +54,16 @@ class Renderer:
             environments = language_environments(templates_dir, site.config)
             environment = environments.get(site.config.lang) or make_environment(templates_dir)
         self.env = environment
-        translations = getattr(environment, "constant_translations", None) or NullTranslations()
-        self.gettext: Callable[[str], str] = translations.gettext
-        self.ngettext: Callable[[str, str, int], str] = translations.ngettext
         self.language = site.config.language_info
+        self.words = Words(getattr(environment, "constant_translations", None) or NullTranslations(),
+                           self.language.locale)
+        self.gettext = self.words.gettext
+        self.links = LanguageLinks(site)
         self.rel = ""  # the page being rendered, as in the default language (for its alternates)
         self.env.globals.update(
-            asset=self.asset, alternates=self.alternates, language=self.language, text_language=self.text_language,
-            lang_attr=lang_attr, status_word=self.status_word, actor_type=self.actor_type,
-            original_lang=site.config.languages[0].locale if site.config.lang != site.config.default_language else "",
+            asset=self.links.asset, alternates=self.alternates, language=self.language,
+            text_language=self.links.text_language, lang_attr=lang_attr, status_word=self.words.status_word,
+            actor_type=self.words.actor_type, original_lang=self.links.original_locale,
             site=site, config=site.config, url=site.url, actors=site.config.actors,
             sides=site.config.sides, kinds=site.config.kinds, card=self.card, cards=self.cards_of,
         )
@@ -81,44 +83,9 @@ class Renderer:
         """This renderer and those of the site's other languages."""
         return [self, *self.others.values()]
 
-    # -- languages ----------------------------------------------------------------------------
-    def asset(self, path: str) -> str:
-        """A static file's address (one copy for every language, at the site's root)."""
-        return self.config.root_path + path.lstrip("/")
-
     def alternates(self) -> list[tuple[str, str, str, str, bool]]:
-        """(code, locale, address, full address, whether it is this page) of the page being rendered in each of
-        the site's languages (the same path under each language's folder)."""
-        config = self.config
-        if len(config.languages) < 2:
-            return []
-        page = self.rel.removesuffix("index.html")
-        default = config.languages[0].code
-        found = []
-        for language in config.languages:
-            path = ("" if language.code == default else language.code + "/") + page
-            found.append((language.code, language.locale, self.asset(path), self.site.absolute_asset_url(path),
-                          language.code == config.lang))
-        return found
-
-    def status_word(self, status: str, capital: bool = False) -> str:
-        _ = self.gettext
-        if capital:
-            return {"confirmed": _("Confirmed"), "alleged": _("Alleged"), "denied": _("Denied")}.get(status, status)
-        return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
-
-    def actor_type(self, kind: str) -> str:
-        _ = self.gettext
-        return {"state": _("State"), "company": _("Company"), "armed group": _("Armed group"),
-                "organisation": _("Organisation"), "government": _("Government")}.get(kind, kind.capitalize())
-
-    def text_language(self, item: Event | Page) -> str:
-        """The language an event's or page's text is in, when it is not the page's: its locale, else ''."""
-        languages = self.config.languages
-        if len(languages) < 2 or item.language == self.config.lang:
-            return ""
-        code = item.language or languages[0].code
-        return next((language.locale for language in languages if language.code == code), code)
+        """The page being rendered in each of the site's languages (see LanguageLinks.alternates)."""
+        return self.links.alternates(self.rel)
 
     # -- filters and helpers for templates ---------------------------------------------------
     def pdate(self, date: PartialDate | None, approximate: bool = False) -> str:
@@ -262,7 +229,7 @@ class Renderer:
         return self.page("home.html", timeline=group_by_month(shown), complete=full,
                          actor_groups=actor_groups(self.config, False, self.gettext), chart=self.chart.home(),
                          map=self.map, actor_groups_all=actor_groups(self.config, True, self.gettext),
-                         filter_texts=self.filter_texts())
+                         filter_texts=self.words.filter_texts())
 
     def _places_page(self, job: PageJob) -> str:
         return self.page("places.html", map=self.map, places=self.places.places)
@@ -273,133 +240,11 @@ class Renderer:
     def _not_found_page(self, job: PageJob) -> str:
         return self.page("404.html")
 
-    def _index_page(self, job: PageJob) -> str:
-        return self.render_index(job.ident)
-
-    def _list(self, kind: str, ident: Any) -> tuple[list[Event], str]:
-        """The events of a list page and the address of its first page."""
-        site = self.site
-        if kind == "place":
-            return self.places.by_slug[ident].events, f"places/{ident}/"
-        lists: dict[str, dict[Any, list[Event]]] = {"actor": site.by_actor, "year": site.by_year,
-                                                     "kind": site.by_kind, "tag": site.by_tag}
-        groups = lists[kind]
-        return groups.get(ident, []), f"{kind}s/{ident}/"
-
-    def _list_title(self, kind: str, ident: Any) -> tuple[str, str]:
-        """(title, heading) of a list page other than an actor's."""
-        _ = self.gettext
-        if kind == "year":
-            return _("Events of {year}").format(year=ident), _("Events of {year}").format(year=ident)
-        if kind == "kind":
-            return self.config.kinds[ident], self.config.kinds[ident]
-        if kind == "place":
-            name = _("Place: {place}").format(place=self.places.by_slug[ident].place.name)
-            return name, name
-        tag = self.site.tag_names[ident]
-        return _("Tag: {tag}").format(tag=tag), _("Events tagged “{tag}”").format(tag=tag)
-
-    def render_list(self, job: PageJob) -> str:
-        ident, index, pages = job.ident, job.number, job.pages
-        size = self.config.page_size
-        events, base = self._list(job.kind, ident)
-        shown = events[index * size:(index + 1) * size]
-        pagination = {
-            "index": index, "pages": pages, "total": len(events),
-            "first": index * size + 1, "last": index * size + len(shown),
-            "urls": [self.site.url(paged_rel(base, n).removesuffix("index.html")) for n in range(pages)],
-        }
-        common = dict(timeline=group_by_month(shown), pagination=pagination)
-        if job.kind == "actor":
-            others = self.site.by_other_part.get(ident, []) if index == 0 else []
-            return self.page("actor.html", actor=self.config.actors[ident], profile=self.site.profiles.get(ident),
-                             events=events, chart=self.chart.actor(ident) if index == 0 else "",
-                             other_parts=self.other_parts(ident, others), **common)
-        title, heading = self._list_title(job.kind, ident)
-        return self.page("list.html", title=title, heading=heading, **common)
-
-    def other_parts(self, actor: str, events: list[Event]) -> list[tuple[str, list[Event]]]:
-        """The events where the actor had a role that backs no side, by role (in site.yaml's order)."""
-        by_role: dict[str, list[Event]] = defaultdict(list)
-        for event in events:
-            part = event.part(actor)
-            if part is not None:
-                by_role[part.role].append(event)
-        return [(role.label, by_role[role.id]) for role in self.config.roles.values() if role.id in by_role]
-
-    def render_index(self, which: str) -> str:
-        site, _ = self.site, self.gettext
-        if which == "actors":
-            return self.page("actors.html", actor_groups=actor_groups(self.config, True, self.gettext))
-        if which == "years":
-            entries = [(str(y), site.url(f"years/{y}/"), len(e)) for y, e in site.by_year.items()]
-            return self.page("index-list.html", title=_("Years"), entries=entries)
-        if which == "kinds":
-            entries = [(self.config.kinds[k], site.url(f"kinds/{k}/"), len(e)) for k, e in site.by_kind.items()]
-            return self.page("index-list.html", title=_("Kinds of involvement"), entries=entries)
-        entries = [(site.tag_names[t], site.url(f"tags/{t}/"), len(e)) for t, e in site.by_tag.items()]
-        return self.page("index-list.html", title=_("Tags"), entries=entries)
-
-    def filter_texts(self) -> dict[str, object]:
-        """The words the filters' script shows, in the page's language (plurals by CLDR category)."""
-        _, locale = self.gettext, self.language.locale
-        translations = self.env.constant_translations  # type: ignore[attr-defined]
-        return {
-            "events": plural_texts(translations, locale, "{count} event", "{count} events"),
-            "sources": plural_texts(translations, locale, "{count} source", "{count} sources"),
-            "all": plural_texts(translations, locale, "All {count} event", "All {count} events"),
-            "some": plural_texts(translations, locale, "{shown} of {count} event", "{shown} of {count} events"),
-            "more": _("Show {shown} more ({left} not shown)"), "filtering": _("Filtering…"),
-            "none": _("No events match these filters."), "milestone": _("Milestone"),
-            "failed": _("The filters could not load the list of events; browse by actor, kind or year instead."),
-            "statuses": {"confirmed": _("Confirmed"), "alleged": _("Alleged"), "denied": _("Denied")},
-        }
-
-
-def lang_attr(locale: str) -> Markup:
-    """' lang="…"' for a text in another language than the page's, else nothing."""
-    return Markup(' lang="%s"') % locale if locale else Markup("")
-
-
-def actor_groups(config: SiteConfig, include_local: bool = False,
-                 gettext: Callable[[str], str] = str) -> list[tuple[str, list[Actor]]]:
-    """Actors grouped under the side they mainly supported (the side most of their periods name)."""
-    groups: dict[str, list[Actor]] = defaultdict(list)
-    _ = gettext
-    local, others = _("Local parties"), _("Mediators and others")
-    for actor in config.actors.values():
-        if not actor.foreign:
-            if include_local:
-                groups[local].append(actor)
-            continue
-        sides = [p.supports for p in actor.involvement if p.supports]
-        side = max(sorted(set(sides)), key=sides.count) if sides else None
-        label = _("Backing the {side}").format(side=config.sides[side].short) if side else others
-        groups[label].append(actor)
-    order = [_("Backing the {side}").format(side=s.short) for s in config.sides.values()]
-    order += [others, local]
-    return [(label, sorted(groups[label], key=lambda a: (a.start or PartialDate(9999), a.name)))
-            for label in order if label in groups]
-
-
-def group_by_month(events: list[Event]) -> list[tuple[int, list[tuple[PartialDate, list[Event]]]]]:
-    """[(year, [(month as a PartialDate, or the year itself for year-precision events, [events])])]."""
-    years: dict[int, dict[int, list[Event]]] = {}
-    for event in events:
-        date = event.date
-        years.setdefault(date.year, {}).setdefault(date.month, []).append(event)
-    return [(year, [(PartialDate(year, month), listed) for month, listed in months.items()])
-            for year, months in years.items()]
-
-
-def month_id(date: PartialDate) -> str:
-    """The id of a month's section in a list of events: 'm-2020-03', or 'm-2015' for the year-only events."""
-    return f"m-{date.year:04d}-{date.month:02d}" if date.month else f"m-{date.year:04d}"
 
 
 # The page kinds of the plan (plan.PageJob.kind) and what renders each.
 PAGE_KINDS: dict[str, Callable[[Renderer, PageJob], str]] = {
     "event": Renderer._event_page, "home": Renderer._home_page, "places": Renderer._places_page,
-    "page": Renderer._content_page, "404": Renderer._not_found_page, "index": Renderer._index_page,
-    **{kind: Renderer.render_list for kind in ("actor", "year", "kind", "tag", "place")},
+    "page": Renderer._content_page, "404": Renderer._not_found_page, "index": render_index,
+    **{kind: render_list for kind in ("actor", "year", "kind", "tag", "place")},
 }

@@ -56,8 +56,8 @@ def translation_report(site: Site, site_dir: Path) -> list[LanguageReport]:
         report = LanguageReport(code, language.name, (len(events), len(other.events)), (len(pages), len(other.pages)),
                                 (len(profiles), len(other.profiles)),
                                 catalog_coverage(site_dir / "templates", code))
-        pairs += [(item.translation.path, item.translation.original)
-                  for item in (*events, *pages, *profiles) if _translated(item)]
+        items: list[Event | Page] = [*events, *pages, *profiles]
+        pairs += [(item.translation.path, item.translation.original) for item in items if item.translation]
         reports.append(report)
     if pairs:
         changed = last_changes(site_dir, {path for pair in pairs for path in pair})
@@ -67,10 +67,6 @@ def translation_report(site: Site, site_dir: Path) -> list[LanguageReport]:
                                   if translation.endswith(marker) and
                                   changed.get(original, 0) > changed.get(translation, 0))
     return reports
-
-
-def _translated(item: Event | Page) -> bool:
-    return item.translation is not None
 
 
 def last_changes(site_dir: Path, paths: set[str]) -> dict[str, float]:

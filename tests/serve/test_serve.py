@@ -451,3 +451,22 @@ def test_an_error_overlay_appears_in_an_open_page_and_goes_away(served, site, pa
     assert "content/events/troops.md:3: 'date': invalid date '2020-13'" in overlay.inner_text()
     (site.root / "content/events/troops.md").write_text(good)
     overlay.wait_for(state="detached", timeout=10000)
+
+
+def test_editing_a_translation_reloads_the_page_open_in_that_language(site, page):
+    from conftest import SITE_YAML
+
+    site.write("site.yaml", SITE_YAML.replace("language: en-GB\n", "languages:\n  en: {name: English, locale: en-GB}\n"
+                                                                   "  id: {name: Bahasa Indonesia, locale: id}\n"))
+    site.event("troops", title="Turkish troops deploy", date="2020-01-05")
+    server = Served(site)
+    try:
+        page.goto(server.base + "/id/events/troops/")
+        assert page.locator("h1").inner_text() == "Turkish troops deploy"  # not translated yet: the original
+        server.wait_open("id/events/troops/index.html")
+        site.write("content/events/troops.id.md", "---\ntitle: Pasukan Turki dikerahkan\n---\nTeks.\n")
+        page.wait_for_function("() => document.querySelector('h1').textContent === 'Pasukan Turki dikerahkan'",
+                               timeout=10000)
+        assert page.locator("html").get_attribute("lang") == "id"
+    finally:
+        server.stop()

@@ -33,9 +33,12 @@ def served(bundled, static_server) -> str:
     return static_server(bundled)
 
 
+TRANSLATED = [f"{language}/{path}" for language in ("ar", "id") for path in ("", EVENT, "actors/russia/")]
+
+
 # -- axe --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + TRANSLATED)
 def test_axe_finds_no_violations(browser, served, path, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -190,6 +193,37 @@ def test_the_chart_scrolls_inside_its_box_on_a_phone_with_its_labels_in_view(bro
         after = label.bounding_box()
         assert before is not None and after is not None and after["x"] == before["x"]  # sticky: still in view
         assert page.locator(".map-svg").bounding_box()["width"] <= 360
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["ar/", f"ar/{EVENT}", "ar/actors/russia/", "ar/events/2020-08-31-russia-turkey-"
+                                  "consultations-moscow/", "ar/places/", "ar/about/", "ar/years/2020/"])
+def test_arabic_pages_do_not_overflow_a_phone_and_read_from_the_right(browser, served, path):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(served + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        heading = page.locator("h1").bounding_box()
+        assert heading is not None and heading["x"] + heading["width"] > 375 - 40  # set against the right edge
+    finally:
+        context.close()
+
+
+def test_the_arabic_chart_runs_from_right_to_left_with_its_labels_on_the_right(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(served + "ar/")
+        label = page.locator(".lane-label").first.bounding_box()
+        lane = page.locator("svg.lane").first.bounding_box()
+        assert label is not None and lane is not None and label["x"] > lane["x"]  # the names on the right
+        years = page.locator(".chart-axis .year-label")
+        first, last = years.first.bounding_box(), years.last.bounding_box()
+        assert first is not None and last is not None and first["x"] > last["x"]  # the first year on the right
     finally:
         context.close()
 

@@ -24,7 +24,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def event_files() -> list[Path]:
-    return sorted((ROOT / "content/events").rglob("*.md"))
+    return sorted(path for path in (ROOT / "content/events").rglob("*.md") if path.name.count(".") == 1)  # no translations
 
 
 def front_matter(path: Path) -> dict:

@@ -1,0 +1,76 @@
+"""`make bench-languages`: what a second language costs. The same generated events built as a one-language
+site and as a two-language site in which every event is translated (bench/synth.py), cold builds
+interleaved (A, B, A, B…, so that the machine's drift hits both alike), then one-event edits on the
+two-language site: of an original, and of a translation. The target: the two-language cold build at most
+2.2 times the one-language one (Hugo measures 2 to 2.6 times on such sites), and an edit under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import SCRATCH, run_build, set_aside  # noqa: E402
+from synth import make_site, refresh_site  # noqa: E402
+
+
+def site_for(count: int, languages: tuple[str, ...]) -> Path:
+    site = SCRATCH / f"site-{count}-{'-'.join(languages)}"
+    expected = count * len(languages)
+    if not (site / "content").is_dir() or sum(1 for _ in (site / "content/events").rglob("*.md")) != expected:
+        if site.exists():
+            (SCRATCH / "attic").mkdir(parents=True, exist_ok=True)
+            os.rename(site, SCRATCH / "attic" / f"{site.name}-{time.monotonic_ns()}")
+        make_site(site, count, languages=languages)
+    refresh_site(site, languages)
+    return site
+
+
+def edit(site: Path, pattern: str, index: int) -> None:
+    files = sorted((site / "content/events").rglob(pattern))
+    files = [f for f in files if pattern != "*.md" or f.name.count(".") == 1]
+    path = files[(index * 7919) % len(files)]
+    text = path.read_text()
+    path.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} (edited {index})", text, count=1,
+                           flags=re.M))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    one, two = site_for(options.count, ("en",)), site_for(options.count, ("en", "id"))
+    for site in (one, two):  # warm the disk and the interpreter's caches once
+        set_aside(site, "warmup")
+        run_build(site)
+    colds: dict[Path, list[float]] = {one: [], two: []}
+    for n in range(options.runs):
+        for site in (one, two):
+            set_aside(site, f"cold{n}")
+            colds[site].append(run_build(site)[0])
+    set_aside(two, "memory")
+    peak = run_build(two, sample=True)[1]
+    originals, translations = [], []
+    for n in range(options.runs):
+        edit(two, "*.md", n)
+        originals.append(run_build(two)[0])
+        edit(two, "*.id.md", n)
+        translations.append(run_build(two)[0])
+    a, b = statistics.median(colds[one]), statistics.median(colds[two])
+    print(f"{options.count} events, cold build (median of {options.runs}, interleaved): one language {a:.2f} s, "
+          f"two languages {b:.2f} s: {b / a:.2f} times (target: at most 2.2)")
+    print(f"  runs: one {', '.join(f'{t:.2f}' for t in colds[one])}; two {', '.join(f'{t:.2f}' for t in colds[two])}")
+    print(f"  two languages, peak memory {peak:.0f} MB")
+    print(f"  one-event edit, two languages (median): of an original {statistics.median(originals):.2f} s, "
+          f"of a translation {statistics.median(translations):.2f} s (target: under 1 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""Languages (issue 18): site.yaml's languages and per-language texts, translation files and their errors,
+a whole site per language with untranslated events kept and labelled, hreflang, catalogs, open data,
+feeds, the sitemap, the cache, and check's translation report."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SITE_YAML, ScratchSite
+from generator import BuildOptions, SiteError, build, check
+
+LANGUAGES = """\
+languages:
+  en: {name: English, locale: en-GB}
+  id: {name: Bahasa Indonesia, locale: id}
+  ar: {name: العربية, locale: ar, direction: rtl}
+"""
+
+
+def multilingual(site: ScratchSite) -> ScratchSite:
+    text = SITE_YAML.replace("language: en-GB\n", LANGUAGES)
+    text = text.replace("    name: Russia\n", "    name: {en: Russia, id: Rusia, ar: روسيا}\n")
+    text = text.replace("title: Test timeline\n", "title:\n  en: Test timeline\n  id: Linimasa uji\n")
+    site.write("site.yaml", text)
+    return site
+
+
+TRANSLATION = """\
+---
+title: {title}
+translated_from: en
+translator: A. Translator
+reviewed: false
+---
+{body}
+"""
+
+
+def messages(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+# -- site.yaml -----------------------------------------------------------------------------------
+def test_languages_and_per_language_texts(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    result = build(BuildOptions(site.root))
+    assert result.pages
+    assert '<html lang="en-GB" dir="ltr">' in site.read("index.html")
+    indonesian = site.read("id/index.html")
+    assert '<html lang="id" dir="ltr">' in indonesian and "Linimasa uji" in indonesian and "Rusia" in indonesian
+    arabic = site.read("ar/index.html")
+    assert '<html lang="ar" dir="rtl">' in arabic and "روسيا" in arabic
+    assert "Test timeline" in arabic  # no Arabic title: the default language's
+
+
+def test_errors_in_per_language_texts_are_reported_at_their_lines(site: ScratchSite) -> None:
+    text = SITE_YAML.replace("language: en-GB\n", LANGUAGES)
+    text = text.replace("    name: Russia\n", "    name: {id: Rusia, fr: Russie}\n")
+    text = text.replace("    name: Turkey\n", "    name: {en: Turkey, ar: ''}\n")
+    path = site.write("site.yaml", text)
+    result = site.run("check")
+    assert result.returncode == 1
+    line = next(n for n, l in enumerate(path.read_text().splitlines(), 1) if "Rusia" in l)
+    assert f"site.yaml:{line}: 'fr' is not one of the site's languages (en, id, ar)" in result.stderr
+    assert f"site.yaml:{line}: the text in the default language, 'en', is missing" in result.stderr
+    turkey = next(n for n, l in enumerate(path.read_text().splitlines(), 1) if "{en: Turkey" in l)
+    assert f"site.yaml:{turkey}: the 'ar' text must be a non-empty text" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_per_language_text_needs_languages_and_codes_must_be_known(site: ScratchSite) -> None:
+    site.write("site.yaml", SITE_YAML.replace("    name: Russia\n", "    name: {en: Russia, id: Rusia}\n"))
+    result = site.run("check")
+    assert result.returncode == 1 and "a text given per language needs 'languages' in site.yaml" in result.stderr
+    site.write("site.yaml", SITE_YAML.replace("language: en-GB\n", LANGUAGES + "language: en\n")
+               .replace("  ar: {name: العربية, locale: ar, direction: rtl}\n", "  xx-nope-1: {name: X}\n"))
+    result = site.run("check")
+    assert "'language' and 'languages' are both set" in result.stderr
+    assert "unknown language code 'xx-nope-1'" in result.stderr
+
+
+# -- translation files ---------------------------------------------------------------------------
+def test_a_translated_event_and_an_untranslated_one(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", title="Talks in Moscow", actors="russia", kind="diplomacy", body="Talks were held.")
+    site.event("troops", title="Troops deployed", date="2020-02-03", body="Troops arrived.")
+    site.write("content/events/talks.id.md", TRANSLATION.format(title="Perundingan di Moskow",
+                                                                body="Perundingan diadakan."))
+    build(BuildOptions(site.root))
+    page = site.read("id/events/talks/index.html")
+    assert "<h1>Perundingan di Moskow</h1>" in page and "Perundingan diadakan." in page
+    assert "Talks were held." not in page and "Not yet translated" not in page
+    assert "2 Januari 2020" in page  # the date in the language's own words (Babel)
+    assert "A. Translator" in page
+    original = site.read("events/talks/index.html")
+    assert "<h1>Talks in Moscow</h1>" in original and "Perundingan" not in original
+    # untranslated: still there, in English, marked as such
+    shown = site.read("id/events/troops/index.html")
+    assert '<h1 lang="en-GB">Troops deployed</h1>' in shown and '<div class="summary" lang="en-GB">' in shown
+    assert "badge-untranslated" in shown
+    home = site.read("id/index.html")
+    assert 'lang="en-GB">Troops deployed</a>' in home and ">Perundingan di Moskow</a>" in home
+    assert sorted(os.listdir(site.root / "output/id/events")) == sorted(os.listdir(site.root / "output/events"))
+    # the same order in every language (the original titles order events of one day)
+    assert site.read("ar/events/talks/index.html").count('rel="next"') == 1
+
+
+def test_a_translation_that_sets_what_belongs_to_the_original_is_an_error_at_its_line(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    site.write("content/events/talks.ar.md", "---\ntitle: محادثات\ndate: 2020-01-02\nactors: [russia]\n"
+                                             "colour: red\n---\nنص.\n")
+    result = site.run("check")
+    assert result.returncode == 1
+    assert ("content/events/talks.ar.md:3: 'date' comes from the original (talks.md): a translation sets only "
+            "title, translated_from, translator, reviewed") in result.stderr
+    assert "content/events/talks.ar.md:4: 'actors' comes from the original" in result.stderr
+    assert "content/events/talks.ar.md:5: warning: unknown field 'colour'" in messages(result)
+
+
+def test_translations_without_their_original_or_in_no_language_of_the_site(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    site.write("content/events/gone.id.md", TRANSLATION.format(title="Hilang", body="Teks."))
+    site.write("content/events/talks.fr.md", TRANSLATION.format(title="Pourparlers", body="Texte."))
+    site.write("content/events/talks.en.md", TRANSLATION.format(title="Talks", body="Text."))
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout us.\n")
+    site.write("content/pages/help.id.md", "---\ntitle: Bantuan\n---\nTeks.\n")
+    result = site.run("check")
+    assert result.returncode == 1
+    assert "content/events/gone.id.md: a translation without its original: there is no gone.md beside it" \
+        in result.stderr
+    assert "content/events/talks.fr.md: 'fr' is not one of the site's languages" in result.stderr
+    assert "content/events/talks.en.md: 'en' is the site's default language" in result.stderr
+    assert "content/pages/help.id.md: a translation without its original: there is no help.md beside it" \
+        in result.stderr
+    before = sorted((site.root / "output").rglob("*")) if (site.root / "output").exists() else []
+    assert site.run("build").returncode == 1 and before == []  # nothing written
+
+
+def test_the_translation_of_a_draft_is_left_out_with_it(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    draft = site.event("later", date="2020-05-01")
+    draft.write_text(draft.read_text().replace("kind: military", "kind: military\ndraft: true"))
+    site.write("content/events/later.id.md", TRANSLATION.format(title="Nanti", body="Teks."))
+    assert site.run("build").returncode == 0
+    assert not (site.root / "output/id/events/later").exists() and not (site.root / "output/events/later").exists()
+
+
+def test_pages_and_profiles_are_translated_with_their_titles_in_the_menu(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout this timeline.\n")
+    site.write("content/pages/about.ar.md", "---\ntitle: عن الخط الزمني\ntranslated_from: en\n---\nعن هذا.\n")
+    site.write("content/actors/russia.md", "---\ntitle: Russia\n---\nThe profile of Russia.\n")
+    site.write("content/actors/russia.id.md", "---\ntitle: Rusia\n---\nProfil Rusia.\n")
+    site.write("content/actors/russia.ar.md", "---\ntitle: روسيا\ncolour: red\n---\nنص.\n")
+    result = site.run("build")
+    assert result.returncode == 0, result.stderr
+    assert "content/actors/russia.ar.md:3: warning: unknown field 'colour'" in messages(result)
+    about = site.read("ar/about/index.html")
+    assert "<h1>عن الخط الزمني</h1>" in about and "عن هذا." in about
+    assert ">عن الخط الزمني</a>" in site.read("ar/index.html")  # the menu
+    assert '<article class="page" lang="en-GB">' in site.read("id/about/index.html")  # not translated into id
+    assert "Profil Rusia." in site.read("id/actors/russia/index.html")
+    assert "The profile of Russia." in site.read("actors/russia/index.html")
+
+
+# -- every language a whole site ------------------------------------------------------------------
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alternates: dict[str, str] = {}
+        self.html: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "alternate" and found.get("hreflang"):
+            self.alternates[found["hreflang"] or ""] = found.get("href") or ""
+        if tag == "html":
+            self.html = {k: v or "" for k, v in found.items()}
+
+
+def parsed(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled site, built once for this module."""
+    output = tmp_path_factory.mktemp("bundled") / "output"
+    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
+    return output
+
+
+def test_every_arabic_page_is_right_to_left_and_every_page_has_symmetric_alternates(bundled: Path) -> None:
+    pages = sorted(p.relative_to(bundled).as_posix() for p in bundled.rglob("*.html"))
+    arabic = [p for p in pages if p.startswith("ar/")]
+    assert len(arabic) > 300
+    for rel in arabic:
+        assert parsed(bundled / rel).html == {"lang": "ar", "dir": "rtl"}, rel
+    root = "https://example.org/"
+    for rel in (p for p in pages if not p.startswith(("ar/", "id/")) and p != "404.html"):
+        address = root + rel.removesuffix("index.html")
+        found = {code: parsed(bundled / prefix / rel).alternates for code, prefix in
+                 (("en-GB", ""), ("id", "id"), ("ar", "ar"))}
+        expected = {"en-GB": address, "id": root + "id/" + rel.removesuffix("index.html"),
+                    "ar": root + "ar/" + rel.removesuffix("index.html"), "x-default": address}
+        for code, alternates in found.items():
+            assert alternates == expected, (rel, code)  # each page names all three, itself included
+
+
+def test_feeds_open_data_and_sitemap_in_every_language(bundled: Path) -> None:
+    data = json.loads((bundled / "id/data/events.json").read_text(encoding="utf-8"))
+    events = {event["slug"]: event for event in data["events"]}
+    assert len(events) == len(json.loads((bundled / "data/events.json").read_text(encoding="utf-8"))["events"])
+    moscow = events["2020-08-31-russia-turkey-consultations-moscow"]
+    assert moscow["language"] == "id" and moscow["url"] == "https://example.org/id/events/" + moscow["slug"] + "/"
+    assert events["2014-08-18-uae-egypt-air-strikes-on-tripoli-militias"]["language"] == "en"
+    assert [l["code"] for l in data["languages"]] == ["en", "id", "ar"]
+    assert data["site"]["language"] == "id" and data["kinds"]["diplomacy"] == "Diplomasi"
+    assert "<title>Keterlibatan asing" in (bundled / "id/feed.xml").read_text(encoding="utf-8")
+    assert (bundled / "ar/actors/russia/feed.xml").is_file() and (bundled / "ar/data/index.json").is_file()
+    sitemap = (bundled / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/ar/events/2020-08-31-russia-turkey-consultations-moscow/</loc>" in sitemap
+    assert 'hreflang="ar" href="https://example.org/ar/about/"' in sitemap
+
+
+class Interface(HTMLParser):
+    """The text of a page outside elements marked with another language (content shown untranslated, names
+    and titles of sources), scripts and styles."""
+
+    SKIP = {"script", "style", "cite", "code"}
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language, self.stack, self.text = language, [], []  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("meta", "link", "br", "img", "input", "path", "rect", "line", "circle", "stop", "use"):
+            return
+        found = dict(attrs)
+        other = tag in self.SKIP or (found.get("lang") not in (None, self.language))
+        self.stack.append((tag, other or (self.stack[-1][1] if self.stack else False)))
+        for name in ("aria-label", "title", "placeholder"):
+            if found.get(name) and not self.stack[-1][1]:
+                self.text.append(found[name] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1][1]):
+            self.text.append(data)
+
+
+def interface_text(path: Path, language: str) -> str:
+    parser = Interface(language)
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(parser.text)
+
+
+def catalog_phrases() -> list[str]:
+    """The English words of the interface: each message's text between its placeholders."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "templates/locales/messages.pot").open("rb") as file:
+        catalog = read_po(file)
+    phrases = set()
+    for message in catalog:
+        for text in (message.id if isinstance(message.id, (tuple, list)) else (message.id,)):
+            text = str(text)
+            for piece in re.split(r"\{\w+\}|%\(\w+\)d", text):
+                piece = piece.strip(" ,.:;()“”")
+                if len(piece) > 3 and re.search(r"[a-z]{3}", piece):
+                    phrases.add(piece)
+    return sorted(phrases)
+
+
+@pytest.mark.parametrize("language", ["id", "ar"])
+def test_no_english_interface_word_on_the_translated_sites(bundled: Path, language: str) -> None:
+    phrases = catalog_phrases()
+    assert len(phrases) > 80
+    shown = {rel: interface_text(bundled / language / rel, language) for rel in (
+        "index.html", "events/2020-08-31-russia-turkey-consultations-moscow/index.html",
+        "events/2014-08-18-uae-egypt-air-strikes-on-tripoli-militias/index.html", "actors/russia/index.html",
+        "actors/index.html", "years/2020/index.html", "places/index.html", "about/index.html", "404.html",
+        "kinds/index.html", "tags/index.html")}
+    left = {(rel, phrase) for rel, text in shown.items() for phrase in phrases
+            if re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", text)}
+    assert not left
+
+
+# -- the cache and the report ---------------------------------------------------------------------
+def test_editing_a_translation_rebuilds_only_its_pages(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    site.event("troops", date="2020-02-03")
+    path = site.write("content/events/talks.id.md", TRANSLATION.format(title="Perundingan", body="Teks."))
+    build(BuildOptions(site.root))
+    path.write_text(path.read_text().replace("Perundingan", "Perundingan di Moskow"))
+    result = build(BuildOptions(site.root))
+    assert "Perundingan di Moskow" in site.read("id/events/talks/index.html")
+    assert "id/events/talks/index.html" in result.changed
+    assert not [rel for rel in result.changed if rel.startswith(("ar/", "events/"))]
+
+
+def git(folder: Path, *args: str, when: int) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+
+
+def test_check_reports_translations_and_those_older_than_their_original(site: ScratchSite) -> None:
+    multilingual(site)
+    original = site.event("talks", actors="russia", kind="diplomacy")
+    site.event("troops", date="2020-02-03")
+    site.write("content/events/talks.id.md", TRANSLATION.format(title="Perundingan", body="Teks."))
+    site.write("content/events/talks.ar.md", TRANSLATION.format(title="محادثات", body="نص."))
+    git(site.root, "init", "-q", when=1_600_000_000)
+    git(site.root, "add", "-A", when=1_600_000_000)
+    git(site.root, "commit", "-qm", "first", when=1_600_000_000)
+    original.write_text(original.read_text().replace("A summary", "A longer summary"))
+    git(site.root, "commit", "-qam", "the original changes", when=1_600_000_100)
+    (site.root / "content/events/talks.ar.md").rename(site.root / "content/events/moved.ar.md")
+    (site.root / "content/events/moved.ar.md").rename(site.root / "content/events/talks.ar.md")
+    path = site.root / "content/events/talks.ar.md"
+    path.write_text(path.read_text().replace("نص.", "نص أطول."))
+    git(site.root, "commit", "-qam", "the Arabic follows", when=1_600_000_200)
+    result = site.run("check", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "Bahasa Indonesia (id): 1 of 2 events, 0 of 0 pages, 0 of 0 profiles translated" in result.stdout
+    assert "1 translation older than the original:" in result.stdout
+    assert "content/events/talks.id.md (original changed since: content/events/talks.md)" in result.stdout
+    assert "talks.ar.md (original" not in result.stdout  # updated after it
+    # outside git: the files' modification times
+    subprocess.run(["rm", "-rf", str(site.root / ".git")], check=True)
+    os.utime(site.root / "content/events/talks.id.md", (1_700_000_000, 1_700_000_000))
+    os.utime(original, (1_600_000_000, 1_600_000_000))
+    assert "older than the original" not in site.run("check").stdout.split("العربية")[0]
+
+
+def test_a_broken_catalog_is_reported_with_its_file(site: ScratchSite) -> None:
+    multilingual(site)
+    site.event("talks", actors="russia", kind="diplomacy")
+    catalog = site.root / "templates/locales/id/LC_MESSAGES/messages.po"
+    text = catalog.read_text(encoding="utf-8")
+    start = text.index('msgid "Backing the {side}"')
+    text = text[:start] + re.sub(r'msgstr ".*"', 'msgstr "Mendukung {sisi}"', text[start:], count=1)
+    catalog.write_text(text, encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    with pytest.raises(SiteError) as error:
+        check(BuildOptions(site.root))
+    assert [(p.path, p.line, p.message) for p in error.value.problems] == [
+        ("templates/locales/id/LC_MESSAGES/messages.po", line,
+         "the translation of 'Backing the {side}' uses {sisi}, which the message does not have")]
