@@ -4,14 +4,32 @@ years, kinds, tags), rendered by a Renderer (pages.py); and the groupings they s
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
+
+from markupsafe import Markup
 
 from generator.model.dates import PartialDate
+from generator.model.site import Site
 from generator.model.types import Actor, Event, SiteConfig
+from generator.render.chart import ChartRenderer
+from generator.render.map import PlaceIndex
 from generator.render.plan import PageJob, paged_rel
 
-if TYPE_CHECKING:
-    from generator.render.pages import Renderer
+
+class Renderer(Protocol):
+    """What the list pages need of pages.Renderer."""
+
+    site: Site
+    config: SiteConfig
+    gettext: Callable[[str], str]
+
+    @property
+    def places(self) -> PlaceIndex: ...
+
+    @property
+    def chart(self) -> ChartRenderer: ...
+
+    def page(self, template: str, **context: Any) -> str: ...
 
 
 def _events_of(renderer: Renderer, kind: str, ident: Any) -> tuple[list[Event], str]:
