@@ -6,6 +6,8 @@ groups of actors that acted come first, then the others, each in the order the e
 
 from __future__ import annotations
 
+from typing import Callable
+
 from generator.model.types import Event, Part, SiteConfig
 
 
@@ -31,15 +33,16 @@ def own_status(part: Part, event: Event) -> str | None:
     return part.status if part.status != event.status else None
 
 
-def roles_text(event: Event, config: SiteConfig) -> str:
-    """The groups as one line of plain text, for feeds and exports."""
+def roles_text(event: Event, config: SiteConfig, status_word: Callable[[str], str] = str) -> str:
+    """The groups as one line of plain text, for feeds and exports (status_word: a status in the words of
+    the text's language)."""
     return " · ".join(
-        f"{title}: " + ", ".join(_name(part, event, config) for part in parts)
+        f"{title}: " + ", ".join(_name(part, event, config, status_word) for part in parts)
         for title, parts in role_groups(event, config))
 
 
-def _name(part: Part, event: Event, config: SiteConfig) -> str:
+def _name(part: Part, event: Event, config: SiteConfig, status_word: Callable[[str], str]) -> str:
     actor = config.actors.get(part.id)
     name = actor.name if actor else part.id
     status = own_status(part, event)
-    return f"{name} ({status})" if status else name
+    return f"{name} ({status_word(status)})" if status else name

@@ -6,7 +6,7 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, Callable
 
 from generator.model.text import slugify
 from generator.model.places import place_location
@@ -35,6 +35,7 @@ class Site:
     touched: frozenset[str] = frozenset()  # then: the events changed, and those whose neighbours changed
     changed: frozenset[str] = frozenset()  # then: the events changed
     translations: dict[str, Site] = field(default_factory=dict)  # the site in each of its other languages
+    gettext: Callable[[str], str] = field(default=str)  # the interface's words in its language (the pipeline's)
 
     def __post_init__(self) -> None:
         self.base_path = self.config.base_path

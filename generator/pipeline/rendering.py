@@ -56,6 +56,9 @@ class RenderPass(PublishPass):
             stale = [job for job in stale if job.rel in first]
         self.lap("plan")
         self._cards(renderer.all())
+        for other in renderer.others.values():  # the feeds' and open data's words in their language
+            other.site.gettext = other.gettext
+        self.lap("cards")
         for rel, content in static.items():
             key = digest(content)
             if not staging.fresh(rel, key):

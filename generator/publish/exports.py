@@ -8,7 +8,7 @@ serialised compactly with sorted keys, so two builds of the same content are byt
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Callable, TYPE_CHECKING, Any, Iterator
 
 from markupsafe import Markup, escape
 
@@ -54,7 +54,7 @@ def event_fragments(site: Site, event: Event) -> Fragments:
     """What one event contributes to each open data file (identical to serialising the whole file)."""
     record = event_record(site, event)
     return (_json(record).rstrip("\n").encode("utf-8"), _csv_line(csv_row(event, record)).encode("utf-8"),
-            _json(timeline_slide(event, site.config)).rstrip("\n").encode("utf-8"), event_row(event, site.config))
+            _json(timeline_slide(event, site.config, site.gettext)).rstrip("\n").encode("utf-8"), event_row(event, site.config))
 
 
 def _around_events(document: dict[str, Any]) -> tuple[bytes, bytes]:
@@ -192,16 +192,17 @@ def timeline_document(site: Site, with_events: bool = True) -> dict[str, Any]:
                                       "text": _paragraph(config.description) if config.description else ""}}
     return {
         "title": title,
-        "events": [timeline_slide(event, config) for event in site.events] if with_events else [],
+        "events": [timeline_slide(event, config, site.gettext) for event in site.events] if with_events else [],
         "eras": [era for actor in config.actors.values() for era in actor_eras(actor, config)],
     }
 
 
-def timeline_slide(event: Event, config: SiteConfig) -> dict[str, Any]:
+def timeline_slide(event: Event, config: SiteConfig, site_gettext: Callable[[str], str] = str) -> dict[str, Any]:
     """The event's slide; TimelineJS shows its texts as HTML, so they are escaped (the summary is sanitised)."""
     slide: dict[str, Any] = {
         "start_date": timelinejs_date(event.date),
-        "text": {"headline": _html(headline(event)), "text": summary_with_sources(event, config)},
+        "text": {"headline": _html(headline(event, site_gettext)), "text": summary_with_sources(event, config,
+                                                                                                 site_gettext)},
         "unique_id": event.slug,
     }
     if isinstance(event.end, PartialDate):

@@ -127,8 +127,10 @@ def atom_entry(site: Site, event: Event) -> ET.Element:
     page = f"events/{event.slug}/"
     # Relative links in the summary (footnotes, '../other/') resolve as they do on the event's page.
     entry = ET.Element("entry", {"xml:base": site.absolute_url(page)})
+    if (written := text_locale(site, event)) != config.language:  # shown untranslated
+        entry.set("xml:lang", written)
     _text(entry, "id", iri(site, page))
-    _text(entry, "title", headline(event))
+    _text(entry, "title", headline(event, site.gettext))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": site.absolute_url(page)})
     _text(entry, "published", timestamp(moment(event.date)))
     _text(entry, "updated", timestamp(entry_updated(event)))
@@ -139,7 +141,7 @@ def atom_entry(site: Site, event: Event) -> ET.Element:
         ET.SubElement(entry, "category", {"term": actor, "label": name, "scheme": site.absolute_url("actors/")})
     if event.excerpt:
         _text(entry, "summary", event.excerpt, type="html")
-    _text(entry, "content", summary_with_sources(event, config), type="html")
+    _text(entry, "content", summary_with_sources(event, config, site.gettext), type="html")
     return entry
 
 
@@ -154,3 +156,10 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
     element = ET.SubElement(parent, tag, attributes)
     element.text = _NOT_XML.sub("", text)
     return element
+
+
+def text_locale(site: Site, event: Event) -> str:
+    """The locale of the language an event's title and summary are in."""
+    code = event.language or site.config.default_language
+    return next((language.locale for language in site.config.languages if language.code == code),
+                site.config.language)
