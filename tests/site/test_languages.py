@@ -48,6 +48,15 @@ def messages(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
 
 
+def problems_of(site: ScratchSite) -> str:
+    """What `check` reports, a line each as the command line prints it (in this process: quicker)."""
+    try:
+        result = check(BuildOptions(site.root))
+    except SiteError as error:
+        return "\n".join(str(problem) for problem in error.problems)
+    return "\n".join(str(problem) for problem in result.warnings) + "\nno errors"
+
+
 # -- site.yaml -----------------------------------------------------------------------------------
 def test_languages_and_per_language_texts(site: ScratchSite) -> None:
     multilingual(site)
@@ -67,25 +76,23 @@ def test_errors_in_per_language_texts_are_reported_at_their_lines(site: ScratchS
     text = text.replace("    name: Russia\n", "    name: {id: Rusia, fr: Russie}\n")
     text = text.replace("    name: Turkey\n", "    name: {en: Turkey, ar: ''}\n")
     path = site.write("site.yaml", text)
-    result = site.run("check")
-    assert result.returncode == 1
+    result = site.run("check")  # (the command line, once: its exit status and no traceback)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
     line = next(n for n, l in enumerate(path.read_text().splitlines(), 1) if "Rusia" in l)
     assert f"site.yaml:{line}: 'fr' is not one of the site's languages (en, id, ar)" in result.stderr
     assert f"site.yaml:{line}: the text in the default language, 'en', is missing" in result.stderr
     turkey = next(n for n, l in enumerate(path.read_text().splitlines(), 1) if "{en: Turkey" in l)
     assert f"site.yaml:{turkey}: the 'ar' text must be a non-empty text" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_a_per_language_text_needs_languages_and_codes_must_be_known(site: ScratchSite) -> None:
     site.write("site.yaml", SITE_YAML.replace("    name: Russia\n", "    name: {en: Russia, id: Rusia}\n"))
-    result = site.run("check")
-    assert result.returncode == 1 and "a text given per language needs 'languages' in site.yaml" in result.stderr
+    assert "a text given per language needs 'languages' in site.yaml" in problems_of(site)
     site.write("site.yaml", SITE_YAML.replace("language: en-GB\n", LANGUAGES + "language: en\n")
                .replace("  ar: {name: العربية, locale: ar, direction: rtl}\n", "  xx-nope-1: {name: X}\n"))
-    result = site.run("check")
-    assert "'language' and 'languages' are both set" in result.stderr
-    assert "unknown language code 'xx-nope-1'" in result.stderr
+    found = problems_of(site)
+    assert "'language' and 'languages' are both set" in found
+    assert "unknown language code 'xx-nope-1'" in found
 
 
 # -- translation files ---------------------------------------------------------------------------
@@ -119,12 +126,11 @@ def test_a_translation_that_sets_what_belongs_to_the_original_is_an_error_at_its
     site.event("talks", actors="russia", kind="diplomacy")
     site.write("content/events/talks.ar.md", "---\ntitle: محادثات\ndate: 2020-01-02\nactors: [russia]\n"
                                              "colour: red\n---\nنص.\n")
-    result = site.run("check")
-    assert result.returncode == 1
+    found = problems_of(site)
     assert ("content/events/talks.ar.md:3: 'date' comes from the original (talks.md): a translation sets only "
-            "title, translated_from, translator, reviewed") in result.stderr
-    assert "content/events/talks.ar.md:4: 'actors' comes from the original" in result.stderr
-    assert "content/events/talks.ar.md:5: warning: unknown field 'colour'" in messages(result)
+            "title, translated_from, translator, reviewed") in found
+    assert "content/events/talks.ar.md:4: 'actors' comes from the original" in found
+    assert "content/events/talks.ar.md:5: warning: unknown field 'colour'" in found
 
 
 def test_translations_without_their_original_or_in_no_language_of_the_site(site: ScratchSite) -> None:
@@ -135,16 +141,14 @@ def test_translations_without_their_original_or_in_no_language_of_the_site(site:
     site.write("content/events/talks.en.md", TRANSLATION.format(title="Talks", body="Text."))
     site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout us.\n")
     site.write("content/pages/help.id.md", "---\ntitle: Bantuan\n---\nTeks.\n")
-    result = site.run("check")
-    assert result.returncode == 1
-    assert "content/events/gone.id.md: a translation without its original: there is no gone.md beside it" \
-        in result.stderr
-    assert "content/events/talks.fr.md: 'fr' is not one of the site's languages" in result.stderr
-    assert "content/events/talks.en.md: 'en' is the site's default language" in result.stderr
-    assert "content/pages/help.id.md: a translation without its original: there is no help.md beside it" \
-        in result.stderr
-    before = sorted((site.root / "output").rglob("*")) if (site.root / "output").exists() else []
-    assert site.run("build").returncode == 1 and before == []  # nothing written
+    found = problems_of(site)
+    assert "content/events/gone.id.md: a translation without its original: there is no gone.md beside it" in found
+    assert "content/events/talks.fr.md: 'fr' is not one of the site's languages" in found
+    assert "content/events/talks.en.md: 'en' is the site's default language" in found
+    assert "content/pages/help.id.md: a translation without its original: there is no help.md beside it" in found
+    with pytest.raises(SiteError):
+        build(BuildOptions(site.root))
+    assert not (site.root / "output").exists()  # nothing written
 
 
 def test_the_translation_of_a_draft_is_left_out_with_it(site: ScratchSite) -> None:
@@ -153,7 +157,7 @@ def test_the_translation_of_a_draft_is_left_out_with_it(site: ScratchSite) -> No
     draft = site.event("later", date="2020-05-01")
     draft.write_text(draft.read_text().replace("kind: military", "kind: military\ndraft: true"))
     site.write("content/events/later.id.md", TRANSLATION.format(title="Nanti", body="Teks."))
-    assert site.run("build").returncode == 0
+    build(BuildOptions(site.root))
     assert not (site.root / "output/id/events/later").exists() and not (site.root / "output/events/later").exists()
 
 
@@ -165,9 +169,8 @@ def test_pages_and_profiles_are_translated_with_their_titles_in_the_menu(site: S
     site.write("content/actors/russia.md", "---\ntitle: Russia\n---\nThe profile of Russia.\n")
     site.write("content/actors/russia.id.md", "---\ntitle: Rusia\n---\nProfil Rusia.\n")
     site.write("content/actors/russia.ar.md", "---\ntitle: روسيا\ncolour: red\n---\nنص.\n")
-    result = site.run("build")
-    assert result.returncode == 0, result.stderr
-    assert "content/actors/russia.ar.md:3: warning: unknown field 'colour'" in messages(result)
+    result = build(BuildOptions(site.root))
+    assert "content/actors/russia.ar.md:3: warning: unknown field 'colour'" in [str(p) for p in result.warnings]
     about = site.read("ar/about/index.html")
     assert "<h1>عن الخط الزمني</h1>" in about and "عن هذا." in about
     assert ">عن الخط الزمني</a>" in site.read("ar/index.html")  # the menu
@@ -209,10 +212,13 @@ def test_every_arabic_page_is_right_to_left_and_every_page_has_symmetric_alterna
     pages = sorted(p.relative_to(bundled).as_posix() for p in bundled.rglob("*.html"))
     arabic = [p for p in pages if p.startswith("ar/")]
     assert len(arabic) > 300
-    for rel in arabic:
-        assert parsed(bundled / rel).html == {"lang": "ar", "dir": "rtl"}, rel
+    for rel in arabic:  # (the <html> tag is on the second line of every page)
+        head = (bundled / rel).read_text(encoding="utf-8")[:200]
+        assert re.search(r'<html lang="ar" dir="rtl">', head), rel
     root = "https://example.org/"
-    for rel in (p for p in pages if not p.startswith(("ar/", "id/")) and p != "404.html"):
+    default = [p for p in pages if not p.startswith(("ar/", "id/")) and p != "404.html"]
+    events = [p for p in default if p.startswith("events/")]
+    for rel in [p for p in default if not p.startswith("events/")] + events[::16]:  # every kind of page
         address = root + rel.removesuffix("index.html")
         found = {code: parsed(bundled / prefix / rel).alternates for code, prefix in
                  (("en-GB", ""), ("id", "id"), ("ar", "ar"))}
