@@ -37,8 +37,8 @@ def edit(site: Path, pattern: str, index: int) -> None:
     files = [f for f in files if pattern != "*.md" or f.name.count(".") == 1]
     path = files[(index * 7919) % len(files)]
     text = path.read_text()
-    path.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} (edited {index})", text, count=1,
-                           flags=re.M))
+    path.write_text(re.sub(r'^title: ("?)(.*?)("?)$', lambda m: f"title: {m[1]}{m[2]} (edited {index}){m[3]}", text,
+                           count=1, flags=re.M))
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from generator.read.config import load_config  # noqa: E402
 from generator.render.i18n import LOCALES_DIR, catalog_coverage  # noqa: E402
 
 KEYWORDS = ["-k", "_", "-k", "ngettext:1,2", "-k", "plural_texts:3,4"]
+SOURCES = ("generator/render", "generator/publish", "templates")  # where the interface's words are
 
 
 def pybabel(*args: str) -> None:
@@ -46,7 +47,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "messages.pot"
         pybabel("extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
-                "--omit-header", "-o", str(fresh), str(ROOT))
+                "--omit-header", "-o", str(fresh), *(str(ROOT / folder) for folder in SOURCES))
         if options.check:
             stale = not template.is_file() or template.read_bytes() != fresh.read_bytes()
             if stale:
