@@ -38,12 +38,14 @@ def summary_with_sources(event: Event, config: SiteConfig, _: Gettext = _same) -
     note = status_note(event.status, _)
     if note:
         denied = _(", ").join(config.actors[a].name for a in event.denied_by if a in config.actors)
-        parts.append(f"<p><strong>{escape(note)}</strong>{escape(' ' + _('Denied by:') + ' ' + denied + '.') if denied else ''}</p>")
+        denied_by = _("Denied by:")
+        parts.append(f"<p><strong>{escape(note)}</strong>{escape(f' {denied_by} {denied}.') if denied else ''}</p>")
     parts.append(event.html.strip())
     if event.parts:
         parts.append(f"<p>{escape(roles_text(event, config, lambda status: status_word(status, _)))}</p>")
     items = "".join(f"<li>{source_html(source, config, _)}</li>" for source in event.sources)
-    parts.append(f"<p>{escape(_('Sources'))}:</p><ol>{items}</ol>")
+    sources = _("Sources")
+    parts.append(f"<p>{escape(sources)}:</p><ol>{items}</ol>")
     return "\n".join(part for part in parts if part)
 
 
@@ -55,5 +57,6 @@ def source_html(source: Source, config: SiteConfig, _: Gettext = _same) -> str:
     html = (f'<a href="{escape(source.url)}" hreflang="{escape(source.language)}">{escape(source.title)}</a>, '
             f"{escape(source.publisher)}{escape(date)} ({escape(language_name(source.language, config.language))})")
     if source.archive_url:
-        html += f' (<a href="{escape(source.archive_url)}">{escape(_("archived copy"))}</a>)'
+        archived = _("archived copy")
+        html += f' (<a href="{escape(source.archive_url)}">{escape(archived)}</a>)'
     return html

@@ -171,8 +171,10 @@ class Texts:
     def __init__(self, when: Callable[[Event], str], period_range: Callable[[Involvement], str],
                  event_url: Callable[[Event], str], actor_url: Callable[[Actor, Event | None], str],
                  kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None,
-                 gettext: Callable[[str], str] = str) -> None:
+                 gettext: Callable[[str], str] = str,
+                 ngettext: Callable[[str, str, int], str] = lambda one, many, n: one if n == 1 else many) -> None:
         self.gettext = gettext
+        self.ngettext = ngettext
         self.when = when
         self.period_range = period_range
         self.event_url = event_url
@@ -233,9 +235,13 @@ def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bo
                     acts)
     dates = texts.when(first) if texts.when(first) == texts.when(last) else \
         texts.gettext("{first} to {last}").format(first=texts.when(first), last=texts.when(last))
-    what = "events" if acts else "events with another part than acting"
+    if acts:
+        label = texts.ngettext("{actor}: {count} event, {dates}", "{actor}: {count} events, {dates}", len(group))
+    else:
+        label = texts.ngettext("{actor}: {count} event with another part than acting, {dates}",
+                               "{actor}: {count} events with another part than acting, {dates}", len(group))
     href = texts.actor_url(actor, first) if acts else texts.actor_url(actor, None) + "#other-parts"
-    return Tick(x, href, f"{actor.name}: {len(group)} {what}, {dates}", len(group), status, acts)
+    return Tick(x, href, label.format(actor=actor.name, count=len(group), dates=dates), len(group), status, acts)
 
 
 def _status(event: Event, actor: str) -> str:
@@ -244,8 +250,8 @@ def _status(event: Event, actor: str) -> str:
 
 
 def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:
-    return Milestone(event_x(scale, event), texts.event_url(event), texts.gettext("Milestone: {event}").format(event=texts.event(event)),
-                     event.fingerprint)
+    label = texts.gettext("Milestone: {event}").format(event=texts.event(event))
+    return Milestone(event_x(scale, event), texts.event_url(event), label, event.fingerprint)
 
 
 class ChartRenderer:
@@ -300,11 +306,11 @@ class ChartRenderer:
     def _figure(self, ident: str, rows: list[str], title: str, single: bool = False) -> Markup:
         first, last = self.period
         width = PLOT_WIDTH + ARROW
-        _ = self.texts.gettext
+        _ = self.texts.gettext  # (outside f-strings, where pybabel finds them)
+        explained = escape(_("Bars are involvement periods and link to them; ticks are events and link to them."))
+        scroll = escape(_("On a narrow screen, scroll the chart sideways."))
         caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}, {first}–{last}.</strong> '
-                   f'{escape(_("Bars are involvement periods and link to them; ticks are events and link to them."))} '
-                   f'<span class="scroll-hint">{escape(_("On a narrow screen, scroll the chart sideways."))}</span>'
-                   f'</figcaption>')
+                   f'{explained} <span class="scroll-hint">{scroll}</span></figcaption>')
         return Markup(
             f'<figure class="chart{" chart-single" if single else ""}" aria-labelledby="{ident}-caption">{caption}'
             f'<div class="chart-scroll" role="region" aria-labelledby="{ident}-caption" tabindex="0">'
@@ -313,8 +319,9 @@ class ChartRenderer:
             f'{legend(_)}</figure>')
 
     def _axis(self, width: int) -> str:
+        years_and_milestones = self.texts.gettext("Years and milestones")
         parts = [f'<svg class="chart-axis" width="{width}" height="{AXIS_HEIGHT}" role="group" '
-                 f'aria-label="{escape(self.texts.gettext("Years and milestones"))}">']
+                 f'aria-label="{escape(years_and_milestones)}">']
         marks, labels = [], []
         for year, left, right in self.scale.years():
             marks.append(f'<line class="year-line" x1="{_fmt(left)}" x2="{_fmt(left)}" y1="14" y2="{AXIS_HEIGHT}"/>')

@@ -62,7 +62,7 @@ def legend(gettext: Callable[[str], str] = str) -> str:
         return str(escape(gettext(text)))
 
     return (
-        f'<ul class="chart-legend" aria-label="{_("Legend")}">'
+        '<ul class="chart-legend" aria-label="' + _("Legend") + '">'
         '<li>' + _sample('<rect class="legend-bar" x="1" y="2" width="26" height="8"/>') +
         _("Involvement, in the actor’s colour") + '</li>'
         '<li>' + _sample('<defs><pattern id="legend-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '

@@ -3,6 +3,8 @@ the interface's words translated (i18n.py), compiled templates cached."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -10,7 +12,7 @@ from babel.support import NullTranslations
 
 from generator.model.types import SiteConfig
 from generator.render._jinja_speedups import SpeedyEnvironment
-from generator.render.i18n import ConstantGettext, load_translations
+from generator.render.i18n import ConstantGettext, catalog_path, load_translations
 
 
 def make_environment(templates_dir: Path, bytecode_dir: Path | None = None,
@@ -47,6 +49,21 @@ def language_environments(templates_dir: Path, config: SiteConfig,
     translated words are in them). Raises i18n.CatalogError for a catalog that cannot be read."""
     languages = config.languages or ()
     return {language.code: make_environment(
-        templates_dir, bytecode_dir / language.code if bytecode_dir is not None and n else bytecode_dir,
+        templates_dir, _compiled_in(bytecode_dir, templates_dir, language.code) if bytecode_dir and n else bytecode_dir,
         load_translations(templates_dir, language.code, language.locale, default=n == 0))
         for n, language in enumerate(languages)}
+
+
+def _compiled_in(bytecode_dir: Path, templates_dir: Path, code: str) -> Path:
+    """Where a language's compiled templates are kept: a folder named for its catalog's contents, since the
+    translations are in the compiled code (Jinja2 checks only the templates' sources); the folders of its
+    earlier catalogs are removed."""
+    try:
+        catalog = hashlib.sha256(catalog_path(templates_dir, code).read_bytes()).hexdigest()[:16]
+    except OSError:
+        catalog = "none"
+    folder = bytecode_dir / f"{code}-{catalog}"
+    if not folder.is_dir() and bytecode_dir.is_dir():
+        for old in bytecode_dir.glob(f"{code}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+    return folder

@@ -158,7 +158,7 @@ class Renderer:
         sides = {ident: side.short for ident, side in self.config.sides.items()}
         texts = Texts(self.when, self.involvement_range, lambda e: self.site.url(f"events/{e.slug}/"),
                       self.actor_url, self.config.kinds, sides, {r.id: r.label for r in self.config.roles.values()},
-                      self.gettext)
+                      self.gettext, self.words.ngettext)
         lanes = {actor: digest(self.layout_key, *self.planner.actor_digests(actor)) for actor in self.config.actors}
         return ChartRenderer(self.config, actor_groups(self.config, True, self.gettext), self.site.by_actor,
                              self.site.events, texts, self.known.chart if self.known else None, lanes,

@@ -89,3 +89,24 @@ def test_the_catalog_template_is_up_to_date_with_the_code() -> None:
     result = subprocess.run([sys.executable, "scripts/translations.py", "--check"], cwd=ROOT, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_catalog_edit_reaches_the_pages_through_the_compiled_templates_cache(tmp_path: Path) -> None:
+    """The translations are compiled into the templates: a build after a catalog edit must not reuse them."""
+    import shutil
+
+    from conftest import SITE_YAML
+    from generator import BuildOptions, build
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "templates", site / "templates")
+    (site / "site.yaml").write_text(SITE_YAML.replace("language: en-GB\n", "languages:\n  en: {locale: en-GB}\n"
+                                                      "  id: {locale: id}\n"), encoding="utf-8")
+    build(BuildOptions(site))
+    catalog = catalog_path(site / "templates", "id")
+    text = catalog.read_text(encoding="utf-8")
+    start = text.index('msgid "Skip to content"')
+    catalog.write_text(text[:start] + re.sub(r'msgstr ".*"', 'msgstr "Langsung ke isi halaman"', text[start:], count=1),
+                       encoding="utf-8")
+    build(BuildOptions(site))
+    assert "Langsung ke isi halaman" in (site / "output/id/index.html").read_text(encoding="utf-8")
