@@ -309,7 +309,7 @@ class ChartRenderer:
         _ = self.texts.gettext  # (outside f-strings, where pybabel finds them)
         explained = escape(_("Bars are involvement periods and link to them; ticks are events and link to them."))
         scroll = escape(_("On a narrow screen, scroll the chart sideways."))
-        caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}, {first}–{last}.</strong> '
+        caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}{escape(_(", "))}{first}–{last}.</strong> '
                    f'{explained} <span class="scroll-hint">{scroll}</span></figcaption>')
         return Markup(
             f'<figure class="chart{" chart-single" if single else ""}" aria-labelledby="{ident}-caption">{caption}'

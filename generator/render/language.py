@@ -13,11 +13,6 @@ from generator.model.types import Event, Page
 from generator.render.i18n import plural_texts
 
 
-def lang_attr(locale: str) -> Markup:
-    """' lang="…"' for a text in another language than the page's, else nothing."""
-    return Markup(' lang="%s"') % locale if locale else Markup("")
-
-
 class Words:
     """The interface's words in one language, for templates and the code that makes pages' text."""
 
@@ -83,6 +78,17 @@ class LanguageLinks:
             found.append((language.code, language.locale, self.asset(path), self.site.absolute_asset_url(path),
                           language.code == config.lang))
         return found
+
+    def lang_attr(self, locale: str) -> Markup:
+        """' lang="…"' for a text in another language than the page's (and its dir="…" when that language is
+        written the other way), else nothing."""
+        if not locale:
+            return Markup("")
+        direction = next((language.direction for language in self.config.languages if language.locale == locale),
+                         None)
+        if direction is not None and direction != self.config.language_info.direction:
+            return Markup(' lang="%s" dir="%s"') % (locale, direction)
+        return Markup(' lang="%s"') % locale
 
     def text_language(self, item: Event | Page) -> str:
         """The locale of the language an event's or page's text is in, when it is not the page's; else ''."""

@@ -25,7 +25,7 @@ from generator.model.types import Actor, EndDate, Event, Involvement, Page, Part
 from generator.model.roles import role_groups
 from generator.model.site import SORT_KEY, Site
 from generator.render.environment import language_environments, make_environment
-from generator.render.language import LanguageLinks, Words, lang_attr
+from generator.render.language import LanguageLinks, Words
 from generator.render.lists import actor_groups, group_by_month, month_id, render_index, render_list
 from babel.support import NullTranslations
 from generator.render.plan import PageJob, PagePlanner, Reuse, paged_rel
@@ -62,8 +62,8 @@ class Renderer:
         self.rel = ""  # the page being rendered, as in the default language (for its alternates)
         self.env.globals.update(
             asset=self.links.asset, alternates=self.alternates, language=self.language,
-            text_language=self.links.text_language, lang_attr=lang_attr, status_word=self.words.status_word,
-            actor_type=self.words.actor_type, original_lang=self.links.original_locale,
+            text_language=self.links.text_language, lang_attr=self.links.lang_attr,
+            status_word=self.words.status_word, actor_type=self.words.actor_type, original_lang=self.links.original_locale,
             site=site, config=site.config, url=site.url, actors=site.config.actors,
             sides=site.config.sides, kinds=site.config.kinds, card=self.card, cards=self.cards_of,
         )

@@ -113,6 +113,7 @@ def test_a_translated_event_and_an_untranslated_one(site: ScratchSite) -> None:
     # untranslated: still there, in English, marked as such
     shown = site.read("id/events/troops/index.html")
     assert '<h1 lang="en-GB">Troops deployed</h1>' in shown and '<div class="summary" lang="en-GB">' in shown
+    assert '<h1 lang="en-GB" dir="ltr">Troops deployed</h1>' in site.read("ar/events/troops/index.html")
     assert "badge-untranslated" in shown
     home = site.read("id/index.html")
     assert 'lang="en-GB">Troops deployed</a>' in home and ">Perundingan di Moskow</a>" in home
