@@ -34,7 +34,8 @@ def translations(locale: str, messages: dict[object, object]) -> NullTranslation
     for key, value in messages.items():
         if isinstance(key, tuple):
             lines += [f"msgid {quoted(key[0])}", f"msgid_plural {quoted(key[1])}"]
-            lines += [f"msgstr[{n}] {quoted(text)}" for n, text in enumerate(value)]  # type: ignore[arg-type]
+            forms: list[str] = list(value)  # type: ignore[call-overload]
+            lines += [f"msgstr[{n}] {quoted(text)}" for n, text in enumerate(forms)]
         else:
             lines += [f"msgid {quoted(str(key))}", f"msgstr {quoted(str(value))}"]
         lines.append("")
