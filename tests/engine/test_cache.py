@@ -15,7 +15,7 @@ import pytest
 from generator import BuildOptions, build
 
 from generator.pipeline.build import Builder
-from generator.engine.cache import CACHE_DIR, CACHE_FILE, FORMAT
+from generator.engine.cache_database import CACHE_DIR, CACHE_FILE, FORMAT
 
 
 def digests(root: Path) -> dict[str, str]:
