@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis: `make test` runs each property with its full number of examples (the profile "full", Hypothesis's
+# default of 100 per @given); `make test-fast` sets HYPOTHESIS_PROFILE=fast, a fifth of them.
+settings.register_profile("full", max_examples=100)
+settings.register_profile("fast", max_examples=20)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
+
+
+def examples(full: int) -> int:
+    """The number of examples for a property that asks for `full` of them under the full profile."""
+    return max(1, full * settings().max_examples // 100)  # (settings(): the profile loaded)
 
 SITE_YAML = """\
 title: Test timeline
@@ -97,13 +110,17 @@ class ScratchSite:
         return (self.root / "output" / rel).read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> ScratchSite:
-    root = tmp_path / "site"
-    root.mkdir()
+def scratch_site(root: Path) -> ScratchSite:
+    """A scratch site in the empty folder root (made): conftest's site.yaml and the real templates."""
+    root.mkdir(parents=True)
     (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
     return ScratchSite(root)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> ScratchSite:
+    return scratch_site(tmp_path / "site")
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
