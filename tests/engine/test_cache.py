@@ -152,7 +152,7 @@ def test_a_planted_pickle_cannot_run_code(cached, tmp_path):
 
 def test_no_cache_flag_neither_reads_nor_writes_the_cache(site):
     site.event("a")
-    result = site.run("build", "--no-cache")
+    result = site.cli("build", "--no-cache")
     assert result.returncode == 0, result.stderr
     assert not (site.root / CACHE_DIR).exists()
 

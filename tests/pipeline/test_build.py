@@ -460,6 +460,6 @@ def test_check_writes_nothing_under_the_site(site):
     build(BuildOptions(site.root))
     site.event("b")
     before = snapshot(site.root)
-    result = site.run("check")  # which verifies output/ too
+    result = site.cli("check")  # which verifies output/ too
     assert "Checked: no errors" in result.stdout and "the built site in" in result.stdout + result.stderr
     assert snapshot(site.root) == before
