@@ -14,8 +14,8 @@ site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ i
 test: $(DEV) chromium  ## the same set-up, then the whole test suite
 	$(PY) -m pytest
 
-test-fast: $(DEV)  ## the test suite without the browser tests (no chromium needed)
-	$(PY) -m pytest -m "not browser"
+test-fast: $(DEV)  ## the test suite without the browser tests (no chromium needed), a fifth of the Hypothesis examples, on two processes
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not browser" -n 2
 
 check: $(RUNTIME)
 	$(PY) -m generator check --strict

@@ -300,30 +300,42 @@ def serve_command(site_dir: Path, host: str, port: int, drafts: bool, open_brows
     sys.exit(serve_main(site_dir, host, port, drafts, open_browser, poll))
 
 
-def main() -> None:
-    """Run the CLI; a bug shows as one line (GENERATOR_DEBUG=1 for the traceback), Ctrl-C as 'Interrupted.'"""
+def run(args: list[str] | None = None) -> int:
+    """Run the CLI with these arguments (the command line's by default) and return its exit status, unless a
+    command ended with sys.exit() (its SystemExit passes through): a bug shows as one line (GENERATOR_DEBUG=1 for
+    the traceback), Ctrl-C as 'Interrupted.'"""
     import os
 
     try:
-        cli(prog_name=command(), standalone_mode=False)
+        cli(args=args, prog_name=command(), standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        return error.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        return 130
     except Exception as error:  # a bug: say so plainly, without a traceback
         if os.environ.get("GENERATOR_DEBUG"):
             raise
         click.echo(f"internal error: {type(error).__name__}: {error} (this is a bug in the generator; "
                    f"run with GENERATOR_DEBUG=1 for details)", err=True)
-        sys.exit(3)
-    # Done: end the process without freeing the heap object by object (50 ms after a large build).
+        return 3
+    return 0
+
+
+def main() -> None:
+    """The command line's entry point: run(), then end the process with its status."""
+    import os
+
+    status = run()
     sys.stdout.flush()
     sys.stderr.flush()
+    if status:
+        sys.exit(status)
+    # Done: end the process without freeing the heap object by object (50 ms after a large build).
     os._exit(0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis: `make test` runs each property with its full number of examples (the profile "full", Hypothesis's
+# default of 100 per @given); `make test-fast` sets HYPOTHESIS_PROFILE=fast, a fifth of them.
+settings.register_profile("full", max_examples=100)
+settings.register_profile("fast", max_examples=20)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
+
+
+def examples(full: int) -> int:
+    """The number of examples for a property that asks for `full` of them under the full profile."""
+    return max(1, full * settings().max_examples // 100)  # (settings(): the profile loaded)
 
 SITE_YAML = """\
 title: Test timeline
@@ -93,17 +106,71 @@ class ScratchSite:
         return subprocess.run([sys.executable, "-m", "generator", *args, "--site", str(self.root)],
                               capture_output=True, text=True, cwd=ROOT)
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the command line in this process (its run(), which main() ends the process with), as run()
+        would in a subprocess, where the subprocess itself is not what a test is about: what it prints to
+        stdout and stderr (with the warnings and log records a plain interpreter would show there) and its
+        exit status. (It starts in a few milliseconds instead of a second or more.)"""
+        import contextlib
+        import io
+        import logging
+        import os
+        import warnings
+
+        from generator.__main__ import run
+
+        out, err = io.StringIO(), io.StringIO()
+        handler = logging.StreamHandler(err)  # as logging's last resort would: warnings and worse, to stderr
+        handler.setLevel(logging.WARNING)
+        logging.getLogger().addHandler(handler)
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                    warnings.catch_warnings(record=True) as caught:
+                warnings.resetwarnings()  # the interpreter's default filters, not pytest's
+                for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+                    warnings.simplefilter("ignore", category)
+                try:
+                    status = run([*args, "--site", str(self.root)])
+                except SystemExit as done:  # as the interpreter ends on it
+                    status = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+                    if not isinstance(done.code, int | None):
+                        print(done.code, file=err)
+            for warning in caught:
+                err.write(warnings.formatwarning(warning.message, warning.category, warning.filename,
+                                                 warning.lineno, warning.line))
+        finally:
+            os.chdir(cwd)
+            logging.getLogger().removeHandler(handler)
+        return subprocess.CompletedProcess(["generator", *args], status, out.getvalue(), err.getvalue())
+
     def read(self, rel: str) -> str:
         return (self.root / "output" / rel).read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> ScratchSite:
-    root = tmp_path / "site"
-    root.mkdir()
+def scratch_site(root: Path) -> ScratchSite:
+    """A scratch site in the empty folder root (made): conftest's site.yaml and the real templates."""
+    root.mkdir(parents=True)
     (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
     return ScratchSite(root)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> ScratchSite:
+    return scratch_site(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def bundled_output(tmp_path_factory) -> Path:
+    """The bundled site (content/, site.yaml, templates/) built once, without its cache, into a folder of the
+    session's own, for the tests that only read it."""
+    from generator import BuildOptions, build
+
+    output = tmp_path_factory.mktemp("bundled") / "output"
+    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
+    return output
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -3,82 +3,29 @@
 Everything in it is keyed by hashes of what produced it, so a stale entry is never used. It records
 the cache format and a fingerprint of the generator's code and Markdown configuration; a cache that
 is corrupted, from another version or not ours is ignored (and rebuilt), never trusted. Rows are
-written incrementally, so saving after a one-event edit writes a handful of rows. The texts that a cold
-build's workers spilled stay in their files, linked into the cache folder, until most of a file is out
-of date. Unpickling is restricted to the generator's own model classes, so a planted cache file cannot
-run code.
+written incrementally, so saving after a one-event edit writes a handful of rows. BuildCache holds the
+cache in memory and keeps it in step with three stores: the database's own rows (cache_database.py), the
+events and cards in shards (event_shards.py) and the summaries' texts that a cold build's workers spilled,
+kept in their files until most of a file is out of date (text_files.py).
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import io
-import os
-import pickle
 import sqlite3
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from generator.model.errors import Problem
-from generator.engine.text_files import _compact_text_files, _keep_text_files
+from generator.engine import cache_database as database
+from generator.engine import event_shards as shards
+from generator.engine.event_shards import CachedEvent
+from generator.engine import text_files
+from generator.engine.stored import SpilledTexts, StoredEvent, TextStore
 from generator.output.joined import Layout
 from generator.output.staging import PageRecord
-from generator.engine.stored import FIELDS, SpilledTexts, StoredEvent, TextStore, pack, texts_of, unpack
-from generator.model.types import Event
 
-CACHE_DIR = ".cache"
-CACHE_FILE = "build.sqlite"
-FORMAT = "11"
 SAVED, SAVED_AFRESH, NOT_SAVED = 0, 1, 2  # what save_parsed() did: wrote, wrote into an emptied database, failed
-SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
-
-_ALLOWED = {
-    ("generator.model.types", name) for name in ("Source", "Correction", "Part")
-} | {("generator.model.dates", "PartialDate"), ("generator.model.dates", "partial_date"), ("generator.model.errors", "Problem")}
-
-_TABLES = ("events", "texts", "text_files", "cards", "pages", "charts", "layouts",
-           "fragments")  # fragments: format 8
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS texts (fingerprint TEXT PRIMARY KEY, html TEXT, excerpt TEXT, body TEXT,
-                                  file TEXT, offset INTEGER, html_len INTEGER, excerpt_len INTEGER,
-                                  body_len INTEGER);
-CREATE TABLE IF NOT EXISTS text_files (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-                                       inode INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS cards (shard INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS pages (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
-                                  mtime_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS charts (key TEXT PRIMARY KEY, svg TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS layouts (rel TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL,
-                                    keys BLOB NOT NULL, starts BLOB NOT NULL, lengths BLOB NOT NULL);
-"""
-
-
-Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode
-
-
-@dataclass
-class CachedEvent:
-    file_hash: str
-    config_key: str
-    event: Event
-    warnings: list[Problem]
-    stat: Stat | None = None  # the file as it was read; None when its time was too recent to trust
-
-
-RECENT_NS = 2_000_000_000  # a file modified this recently may change again within its timestamp's tick
-
-
-def trusted_stat(stat: os.stat_result, started_ns: int) -> Stat | None:
-    """A file's stat to recognise it by later, unless it was modified so close to the build's start that
-    a later edit in the same clock tick could keep the same time (then the file is hashed next time)."""
-    if stat.st_mtime_ns >= started_ns - RECENT_NS:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 @dataclass
@@ -115,48 +62,28 @@ class BuildCache:
     @staticmethod
     def last_build(site_dir: Path, fingerprint: str) -> tuple[dict[str, str], dict[str, PageRecord]] | None:
         """The last build's summary and page records, read without loading the rest; None if unusable."""
-        path = site_dir / CACHE_DIR / CACHE_FILE
-        if not path.is_file():
-            return None
-        try:
-            with sqlite3.connect(path) as db:
-                meta = dict(db.execute("SELECT name, value FROM meta"))
-                if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
-                    return None
-                pages = {rel: PageRecord(key, size, mtime) for rel, key, size, mtime
-                         in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
-        except Exception:
-            return None
-        return meta, pages
+        return database.last_build(site_dir, fingerprint)
 
     @classmethod
     def load(cls, site_dir: Path, fingerprint: str, pages: dict[str, PageRecord] | None = None) -> BuildCache:
         """The cache of a site, or an empty one if it is missing, corrupted or not ours."""
-        path = site_dir / CACHE_DIR / CACHE_FILE
+        path = database.database_path(site_dir)
         if not path.is_file():
             return cls()
         collecting = gc.isenabled()
         gc.disable()  # the objects unpickled here all live on: collecting while they pile up finds nothing
         try:
             with sqlite3.connect(path) as db:
-                meta = dict(db.execute("SELECT name, value FROM meta"))
-                if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
+                meta = database.read_meta(db, fingerprint)
+                if meta is None:
                     return cls()
-                cache = cls(output=meta.get("output", ""))
-                store = TextStore(path, site_dir)
-                for (data,) in db.execute("SELECT data FROM events"):
-                    for rel, file_hash, config_key, fields, warnings, stat in _loads(data):
-                        if not isinstance(fields, tuple) or len(fields) != len(FIELDS) or \
-                                not isinstance(warnings, list):
-                            return cls()
-                        cache.events[rel] = CachedEvent(file_hash, config_key, unpack(fields, store), warnings,
-                                                        tuple(stat) if stat else None)
-                for (data,) in db.execute("SELECT data FROM cards"):
-                    cache.cards.update(_loads(data))
-                cache.charts = dict(db.execute("SELECT key, svg FROM charts"))
-                cache.pages = pages if pages is not None else {  # pages: as last_build() just read them
-                    rel: PageRecord(key, size, mtime) for rel, key, size, mtime
-                    in db.execute("SELECT rel, key, size, mtime_ns FROM pages")}
+                events = shards.read_events(db, TextStore(path, site_dir))
+                if events is None:
+                    return cls()
+                cache = cls(events=events, cards=shards.read_cards(db),
+                            charts=dict(db.execute("SELECT key, svg FROM charts")),
+                            pages=pages if pages is not None else database.read_pages(db),  # as last_build() read
+                            output=meta.get("output", ""))
         except Exception:  # any damage at all means: start afresh
             return cls()
         finally:
@@ -169,15 +96,7 @@ class BuildCache:
     def layout(self, rel: str) -> Layout | None:
         """Where each event's part lies in the joined file rel as the last build wrote it, if known."""
         if rel not in self._layouts:
-            self._layouts[rel] = None
-            if self.path is not None:
-                try:
-                    with sqlite3.connect(self.path) as db:
-                        row = db.execute("SELECT key, size, keys, starts, lengths FROM layouts WHERE rel = ?",
-                                         (rel,)).fetchone()
-                    self._layouts[rel] = Layout.unpack(*row) if row else None
-                except (sqlite3.Error, ValueError, TypeError):
-                    pass
+            self._layouts[rel] = database.read_layout(self.path, rel) if self.path is not None else None
         return self._layouts[rel]
 
     def set_layout(self, rel: str, layout: Layout) -> None:
@@ -221,38 +140,13 @@ class BuildCache:
             self._saved.events = events
 
     def _saving(self, site_dir: Path, fingerprint: str, write: Callable[[Path, str], None]) -> bool:
-        folder = site_dir / CACHE_DIR
-        path = folder / CACHE_FILE
-        try:
-            folder.mkdir(exist_ok=True)
-            try:
-                write(path, fingerprint)
-            except sqlite3.OperationalError:  # locked, read-only, disk full...: leave the file alone
-                raise
-            except sqlite3.DatabaseError:  # not a database, or a damaged one: start the file afresh
-                for damaged in (path, path.with_name(path.name + "-journal")):
-                    damaged.unlink(missing_ok=True)
-                self._forget_saved()
-                write(path, fingerprint)
-        except (OSError, sqlite3.Error, UnicodeError) as error:
-            print(f"warning: could not write the build cache: {error}", file=sys.stderr)
-            return False
-        return True
+        return database.writing(site_dir, lambda path: write(path, fingerprint), self._forget_saved)
 
     def _open(self, db: sqlite3.Connection, fingerprint: str) -> dict[str, str]:
         """Make the database ours, emptied if it is of another format or fingerprint; its meta table."""
-        # No waiting for the disk: a crash of this process still leaves the database whole (SQLite's
-        # journal), and a power cut that damages it only means the next build starts it afresh.
-        db.execute("PRAGMA synchronous=OFF")
-        db.executescript("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);")
-        meta = dict(db.execute("SELECT name, value FROM meta"))
-        if meta.get("format") != FORMAT or meta.get("fingerprint") != fingerprint:
-            db.executescript("".join(f"DROP TABLE IF EXISTS {table}; " for table in _TABLES) + "DELETE FROM meta;")
+        meta, emptied = database.open_ours(db, fingerprint)
+        if emptied:
             self._forget_saved()
-            meta = {}
-        db.executescript(_SCHEMA)
-        if not meta:
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
         return meta
 
     def _save_parsed(self, path: Path, fingerprint: str) -> None:
@@ -267,58 +161,25 @@ class BuildCache:
         texts = [event for event in (self.events[rel].event for rel in changed)
                  if not self._saved.events or not isinstance(event, StoredEvent)
                  or isinstance(event.__dict__["_store"], SpilledTexts)]
-        files, in_files, texts = _keep_text_files(folder, texts)
-        db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
-        db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
-        db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
-                       ((key, *texts) for key, texts in texts_of(texts)))
-        dirty = {_shard(rel) for rel in [*changed, *(self._saved.events.keys() - self.events.keys())]}
-        shards: dict[int, list[tuple[Any, ...]]] = {shard: [] for shard in dirty}
-        for rel, e in self.events.items():
-            shard = _shard(rel)
-            if shard in shards:
-                shards[shard].append((rel, e.file_hash, e.config_key, pack(e.event), e.warnings, e.stat))
-        db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)",  # one shard pickled at a time
-                       ((shard, pickle.dumps(rows, protocol=5)) for shard, rows in sorted(shards.items())))
+        text_files.write_texts(db, folder, texts)
+        shards.write_events(db, self.events, [*changed, *(self._saved.events.keys() - self.events.keys())])
         self._saved.events = dict(self.events)
         if cards:
-            self._write_cards(db)
-
-    def _write_cards(self, db: sqlite3.Connection) -> None:
-        card_shards: dict[int, dict[str, str]] = {
-            _card_shard(key): {} for key in self.cards.keys() ^ self._saved.cards}  # added or removed
-        if card_shards:
-            for key, html in self.cards.items():
-                if (shard := _card_shard(key)) in card_shards:
-                    card_shards[shard][key] = html
-        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)",
-                       ((shard, pickle.dumps(cards, protocol=5)) for shard, cards in sorted(card_shards.items())))
-        self._saved.cards = set(self.cards)
+            shards.write_cards(db, self.cards, self._saved.cards)
+            self._saved.cards = set(self.cards)
 
     def _save(self, path: Path, fingerprint: str) -> None:
         with sqlite3.connect(path) as db:
             meta = self._open(db, fingerprint)
-            if self.output != self._saved.output or "output" not in meta:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (self.output,))
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.summary.items()))
-            if not self.summary:
-                db.execute("DELETE FROM meta WHERE name IN ('inputs', 'result')")
+            database.write_meta(db, meta, self.output, self.output == self._saved.output, self.summary)
             self._write_parsed(db, path.parent)
-            db.executemany("INSERT OR REPLACE INTO charts VALUES (?, ?)",
-                           [(key, svg) for key, svg in self.charts.items() if key not in self._saved.charts])
-            db.executemany("DELETE FROM charts WHERE key = ?",
-                           [(key,) for key in self._saved.charts if key not in self.charts])
-            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)",
-                           [(rel, r.key, r.size, r.mtime_ns) for rel, r in self.pages.items()
-                            if self._saved.pages.get(rel) is not r and self._saved.pages.get(rel) != r])
-            db.executemany("DELETE FROM pages WHERE rel = ?",
-                           [(rel,) for rel in self._saved.pages if rel not in self.pages])
-            db.executemany("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
-                           [(rel, *layout.pack()) for rel in sorted(self._new_layouts)
-                            if (layout := self._layouts[rel]) is not None])
+            database.write_charts(db, self.charts, self._saved.charts)
+            database.write_pages(db, self.pages, self._saved.pages)
+            database.write_layouts(db, [(rel, layout) for rel in sorted(self._new_layouts)
+                                        if (layout := self._layouts[rel]) is not None])
             live = {e.event.fingerprint for e in self.events.values()}
-            _forget(db, "texts", "fingerprint", live)
-            unused = _compact_text_files(db, path.parent, live)
+            database.forget(db, "texts", "fingerprint", live)
+            unused = text_files.compact_text_files(db, path.parent, live)
         for name in unused:  # once the database no longer names them
             (path.parent / name).unlink(missing_ok=True)
         self._saved.charts = set(self.charts)
@@ -326,39 +187,3 @@ class BuildCache:
         self._saved.output = self.output
         self._new_layouts = set()
         self.path = path
-
-
-class _RestrictedUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
-
-
-def _forget(db: sqlite3.Connection, table: str, column: str, live: set[str]) -> None:
-    """Delete the rows no event uses now, once there are enough of them to be worth a pass over the table."""
-    if db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > len(live) * 1.1 + 64:
-        db.execute("CREATE TEMP TABLE live (key TEXT PRIMARY KEY)")
-        db.executemany("INSERT INTO live VALUES (?)", [(key,) for key in live])
-        db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM live)")
-        db.execute("DROP TABLE live")
-
-
-def _card_shard(key: str) -> int:
-    """A card's shard, from the end of its key (an event's fingerprint, in hexadecimal)."""
-    try:
-        return int(key[-2:], 16) % SHARDS
-    except ValueError:
-        return _shard(key)
-
-
-def _shard(rel: str) -> int:
-    return int(hashlib.blake2b(rel.encode(), digest_size=2).hexdigest(), 16) % SHARDS
-
-
-def _loads(data: bytes) -> Any:
-    return _RestrictedUnpickler(io.BytesIO(data)).load()
-
-
-# The libraries whose code shapes the output (Markdown, templates, escaping, sanitising, dates, YAML), by the
-# module to find them by and the name of their distribution.

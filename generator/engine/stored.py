@@ -24,7 +24,7 @@ Texts = tuple[str, str, str]  # html, excerpt, body
 
 class TextStore:
     """The events' texts in the cache, by event fingerprint: in the database, or in a file beside it where the
-    database says (a cold build's spilled texts, kept as they were written; cache.py). Each process opens
+    database says (a cold build's spilled texts, kept as they were written; text_files.py). Each process opens
     its own connection and files; a file that is not as the database recorded it is not read."""
 
     def __init__(self, path: Path, site_dir: Path) -> None:

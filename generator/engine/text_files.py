@@ -10,12 +10,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generator.engine.stored import SpilledTexts, as_recorded, split_texts
+from generator.engine.stored import SpilledTexts, as_recorded, split_texts, texts_of
 from generator.model.types import Event
 from generator.output.spill import TEXTS_SUFFIX
 
 TEXT_FILE_PREFIX = "texts-"
 STRAY_SECONDS = 600  # a text file no row names, this old, was left by a save that failed
+
+
+def write_texts(db: sqlite3.Connection, folder: Path, events: list[Event]) -> None:
+    """Store these events' texts: those a worker spilled, in the file it wrote (kept in folder), the others in
+    the database."""
+    files, in_files, rest = _keep_text_files(folder, events)
+    db.executemany("INSERT INTO text_files VALUES (?, ?, ?, ?)", files)
+    db.executemany("INSERT OR REPLACE INTO texts VALUES (?, NULL, NULL, NULL, ?, ?, ?, ?, ?)", in_files)
+    db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
+                   ((key, *texts) for key, texts in texts_of(rest)))
+
 
 def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
                                                                   list[Event]]:
@@ -49,7 +60,7 @@ def _keep_text_files(folder: Path, events: list[Event]) -> tuple[list[tuple[Any,
     return files, rows, rest
 
 
-def _compact_text_files(db: sqlite3.Connection, folder: Path, live: set[str]) -> list[str]:
+def compact_text_files(db: sqlite3.Connection, folder: Path, live: set[str]) -> list[str]:
     """Move the live events' texts out of the text files that are now mostly out of date (their events
     edited or deleted since) into the database, and forget the files that are gone or not as recorded;
     the files no row names any more, to delete after the commit."""

@@ -3,7 +3,7 @@
 The open data fragments of 10,000 events take 100 MB and their texts 60 MB. A worker writes them to its
 own file beside the output and sends only where each lies (a Spilled); the parent joins the open data
 and reads a text back when it needs it, and never holds them all. The builder deletes the files when
-the build ends; the build cache may first keep the texts' files (linked into .cache/, cache.py).
+the build ends; the build cache may first keep the texts' files (linked into .cache/, engine/text_files.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class Spilled(NamedTuple):
     length: int
 
 
-TEXTS_SUFFIX = ".texts"  # the file of the events' texts, which the build cache may keep (cache.py)
+TEXTS_SUFFIX = ".texts"  # the file of the events' texts, which the build cache may keep (engine/text_files.py)
 
 
 def spill(folder: str, parts: Sequence[bytes], suffix: str = "") -> list[Spilled]:

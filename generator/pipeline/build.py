@@ -19,7 +19,8 @@ from typing import Callable
 
 import jinja2
 
-from generator.engine.cache import BuildCache, CachedEvent, Stat
+from generator.engine.cache import BuildCache
+from generator.engine.event_shards import CachedEvent, Stat
 from generator.engine.fingerprint import fingerprint
 from generator.output.joined import Fragments
 from generator.output.staging import PageRecord

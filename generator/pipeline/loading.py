@@ -7,7 +7,7 @@ import os
 import time
 
 
-from generator.engine.cache import CachedEvent, trusted_stat
+from generator.engine.event_shards import CachedEvent, trusted_stat
 from generator.model.digest import digest
 from generator.output.joined import Fragments
 from generator.read.config import CONFIG_FILE, load_config

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 
-from generator.engine.cache import CACHE_DIR, RECENT_NS, Stat
+from generator.engine.cache_database import CACHE_DIR
+from generator.engine.event_shards import RECENT_NS, Stat
 from generator.model.digest import digest
 from generator.read.config import CONFIG_FILE
 from generator.read.content import site_files

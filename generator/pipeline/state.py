@@ -10,7 +10,8 @@ from typing import Callable
 
 import jinja2
 
-from generator.engine.cache import BuildCache, CachedEvent, Stat
+from generator.engine.cache import BuildCache
+from generator.engine.event_shards import CachedEvent, Stat
 from generator.output.joined import Fragments
 from generator.output.staging import PageRecord
 from generator.model.errors import Problem

@@ -8,7 +8,7 @@ from typing import NamedTuple, Sequence
 
 import jinja2
 
-from generator.engine.cache import Stat, trusted_stat
+from generator.engine.event_shards import Stat, trusted_stat
 from generator.model.digest import digest
 from generator.read.content import read_event, read_with_stat, split_source
 from generator.model.errors import Problem, Problems
@@ -156,7 +156,7 @@ def _parse_events(chunk: Sequence[tuple[str, str]]) -> list[ParsedEvent]:
 def _spill(results: list[ParsedEvent], folder: str, texts: bool) -> None:
     """Worker: spill each event's open data fragments (spill.py) and put where they lie in their place;
     with texts, its HTML, excerpt and Markdown too (left empty on the event), into a file of their own that
-    the cache can keep (cache.py)."""
+    the cache can keep (engine/text_files.py)."""
     data: list[bytes] = []
     words: list[bytes] = []
     for _, _, event, _, _, fragments, _, _ in results:

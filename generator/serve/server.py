@@ -21,6 +21,7 @@ import json
 import logging
 import mimetypes
 import os
+import signal
 import sys
 import threading
 import time
@@ -357,6 +358,10 @@ class PreviewServer:
             self.log(f"warning: bound to {self.host}: the preview is reachable from the network")
         if open_browser:
             webbrowser.open(url)
+        # Ctrl-C stops the loop through asyncio's signal handler, which wakes the loop however the kernel
+        # delivers the signal: Python's own handler only sets a flag, and when the signal lands on another
+        # thread (the watcher's), the loop, asleep in epoll until its next event, never sees it.
+        self.loop.add_callback(lambda: asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self._stop))
         try:
             self.loop.start()
         except KeyboardInterrupt:
@@ -364,6 +369,10 @@ class PreviewServer:
         finally:
             self.stop_event.set()
             self.log("Stopped.")
+
+    def _stop(self) -> None:
+        if self.loop is not None:
+            self.loop.stop()
 
 
 class StatusHandler(web.RequestHandler):

@@ -65,7 +65,7 @@ def multilingual_site(site):
 
 
 def test_the_sample_article_becomes_a_draft_that_passes_check_once_summarised(real_site):
-    result = real_site.run("import", str(SAMPLE), "--url", "https://www.viva.co.id/militer/rusia-turki-libya")
+    result = real_site.cli("import", str(SAMPLE), "--url", "https://www.viva.co.id/militer/rusia-turki-libya")
     path = written(real_site, result)
     front, raw_front, body = front_matter(path)
 
@@ -89,15 +89,15 @@ def test_the_sample_article_becomes_a_draft_that_passes_check_once_summarised(re
 
     path.write_text(path.read_text(encoding="utf-8").replace(PLACEHOLDER, "Russia and Turkey agreed a ceasefire.\n"),
                     encoding="utf-8")
-    check = real_site.run("check", "--strict", "--drafts")
+    check = real_site.cli("check", "--strict", "--drafts")
     assert check.returncode == 0, check.stderr
 
 
 def test_the_evidence_never_reaches_a_built_page(real_site):
-    path = written(real_site, real_site.run("import", str(SAMPLE), "--url", "https://www.viva.co.id/x"))
+    path = written(real_site, real_site.cli("import", str(SAMPLE), "--url", "https://www.viva.co.id/x"))
     path.write_text(path.read_text(encoding="utf-8").replace(PLACEHOLDER, "A summary written by the editor.\n"),
                     encoding="utf-8")
-    build = real_site.run("build", "--drafts")
+    build = real_site.cli("build", "--drafts")
     assert build.returncode == 0, build.stderr
     # the draft's own pages, in every language (the site's Indonesian pages may use the same words: the
     # bundled site translates the event this article reports)
@@ -112,7 +112,7 @@ def test_the_evidence_never_reaches_a_built_page(real_site):
 
 def test_an_html_page_gives_its_title_site_name_date_address_and_main_text(multilingual_site):
     page = FIXTURES / "turkey-drones-report.html"
-    result = multilingual_site.run("import", str(page))
+    result = multilingual_site.cli("import", str(page))
     front, raw_front, _ = front_matter(written(multilingual_site, result))
     source = front["sources"][0]
     assert source == {"url": "https://www.mediterranean-monitor.example/2020/05/turkish-drones-tripoli",
@@ -140,7 +140,7 @@ def test_an_html_page_in_its_declared_code_page_is_decoded_and_its_year_not_take
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
         f"<title>{text[0]}</title></head><body><nav><a href='/'>الرئيسية</a></nav><article>"
         + "".join(f"<p>{paragraph}</p>" for paragraph in text[1:]) + "</article></body></html>").encode("cp1256"))
-    result = multilingual_site.run("import", str(page))
+    result = multilingual_site.cli("import", str(page))
     front, _, _ = front_matter(written(multilingual_site, result))
     assert front["sources"][0]["title"] == text[0] and front["sources"][0]["language"] == "ar"
     assert "HTML page, cp1256" in result.stdout
@@ -157,7 +157,7 @@ def test_an_html_page_in_its_declared_code_page_is_decoded_and_its_year_not_take
 ])
 def test_text_in_each_language_gives_its_language_actors_date_and_kind(multilingual_site, fixture, language,
                                                                         date, actors, kind):
-    result = multilingual_site.run("import", str(FIXTURES / fixture))
+    result = multilingual_site.cli("import", str(FIXTURES / fixture))
     front, raw_front, _ = front_matter(written(multilingual_site, result))
     assert front["sources"][0]["language"] == language
     assert set(front["actors"]) == actors
@@ -169,7 +169,7 @@ def test_text_in_each_language_gives_its_language_actors_date_and_kind(multiling
 
 def test_the_project_site_yaml_names_the_actors_in_each_language(real_site):
     for fixture in ("english-wagner-report.txt", "french-ceasefire-call.txt", "arabic-moscow-talks.txt"):
-        result = real_site.run("import", str(FIXTURES / fixture))
+        result = real_site.cli("import", str(FIXTURES / fixture))
         front, _, _ = front_matter(written(real_site, result))
         assert {"russia", "turkey"} <= set(front["actors"]), fixture
         shutil.rmtree(real_site.root / "content")
@@ -189,7 +189,7 @@ def test_the_proposed_date_is_the_most_precise_within_the_period_and_not_after_p
 
 
 def test_options_override_what_is_detected(multilingual_site):
-    result = multilingual_site.run(
+    result = multilingual_site.cli(
         "import", str(FIXTURES / "french-ceasefire-call.txt"), "--url", "https://example.org/libye",
         "--publisher", "Le Quotidien", "--language", "fr-FR", "--date", "2020-01", "--published", "2020-01-09",
         "--title", "Russia and Turkey call for a ceasefire", "--actor", "turkey", "--kind", "military")
@@ -217,7 +217,7 @@ def test_standard_input_is_read_with_a_dash(multilingual_site):
 def test_latin1_text_is_decoded_correctly(multilingual_site, tmp_path):
     article = tmp_path / "libye.txt"
     article.write_bytes((FIXTURES / "french-ceasefire-call.txt").read_text(encoding="utf-8").encode("latin-1"))
-    result = multilingual_site.run("import", str(article))
+    result = multilingual_site.cli("import", str(article))
     front, _, _ = front_matter(written(multilingual_site, result))
     assert front["sources"][0]["title"] == "Libye : la Russie et la Turquie appellent à un cessez-le-feu"
     assert front["sources"][0]["language"] == "fr"
@@ -249,7 +249,7 @@ def test_a_quoted_line_cannot_break_out_of_its_yaml_comment():
 
 
 def failure(site, *args: str) -> str:
-    result = site.run("import", *args)
+    result = site.cli("import", *args)
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stderr
     assert not (site.root / "content").exists()
@@ -277,7 +277,7 @@ def test_a_language_that_cannot_be_detected_asks_for_language(site, tmp_path):
     article.write_text("Haftar GNA LNA Tripoli Sirte\n2020 2021\n", encoding="utf-8")
     assert "cannot detect the language" in failure(site, str(article))
     assert "give it with --language" in failure(site, str(article))
-    result = site.run("import", str(article), "--language", "en", "--date", "2020-01-02")
+    result = site.cli("import", str(article), "--language", "en", "--date", "2020-01-02")
     front, _, _ = front_matter(written(site, result))
     assert front["sources"][0]["language"] == "en" and front["actors"] == [] and front["kind"] is None
 
@@ -292,9 +292,9 @@ def test_a_text_without_any_date_asks_for_date(site, tmp_path):
 
 def test_an_existing_file_is_never_overwritten(multilingual_site):
     article = str(FIXTURES / "french-ceasefire-call.txt")
-    path = written(multilingual_site, multilingual_site.run("import", article))
+    path = written(multilingual_site, multilingual_site.cli("import", article))
     path.write_text(path.read_text(encoding="utf-8").replace(PLACEHOLDER, "The editor's work.\n"), encoding="utf-8")
-    again = multilingual_site.run("import", article)
+    again = multilingual_site.cli("import", article)
     assert again.returncode == 1
     assert again.stderr == f"{path}: already exists; not overwritten (give another --slug or --date)\n"
     assert "The editor's work." in path.read_text(encoding="utf-8")
@@ -308,7 +308,7 @@ def test_usage_errors_exit_2(site):
                           (("--language", "xx"), "unknown language code 'xx'"),
                           (("--url", "ftp://example.org/a"), "must be an http:// or https:// address"),
                           (("--slug", "Not A Slug"), "use lower-case letters, digits and hyphens")):
-        result = site.run("import", article, *args)
+        result = site.cli("import", article, *args)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
     assert not (site.root / "content").exists()
 

@@ -15,7 +15,7 @@ import pytest
 from generator import BuildOptions, build
 
 from generator.pipeline.build import Builder
-from generator.engine.cache import CACHE_DIR, CACHE_FILE, FORMAT
+from generator.engine.cache_database import CACHE_DIR, CACHE_FILE, FORMAT
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_a_planted_pickle_cannot_run_code(cached, tmp_path):
 
 def test_no_cache_flag_neither_reads_nor_writes_the_cache(site):
     site.event("a")
-    result = site.run("build", "--no-cache")
+    result = site.cli("build", "--no-cache")
     assert result.returncode == 0, result.stderr
     assert not (site.root / CACHE_DIR).exists()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, examples
 from generator.markup.markdown import MarkdownRenderer, first_paragraph
 from generator.markup.typography import smarten
 
@@ -24,7 +24,7 @@ PIECES = ["word", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "!
           "\n- -  -\n", "\n-   - -\n", "\n--\n", "\n=", "\n-", "\n  ==\n", "\n*  * *\n"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40))
 def test_fast_inline_processor_gives_the_same_html(pieces):
     text = "".join(pieces)
@@ -66,7 +66,7 @@ def plain_smarten_text(text):
     return text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(['"', "'", "-", "--", "---", "...", "&quot;", "&#39;", "a", "9", "90s", "s", " ", "\n",
                                  "(", "[", "{", "\u2014", "\u2013", "_", "é"]), max_size=30))
 def test_smart_punctuation_follows_its_plain_rules(pieces):

@@ -6,7 +6,7 @@ import dataclasses
 
 from hypothesis import given, settings, strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, examples
 from generator.read.config import load_config
 from generator.model.dates import PartialDate
 from generator.model.errors import Problems
@@ -64,7 +64,7 @@ def shape(site: Site) -> dict[str, object]:
     }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(events, st.lists(st.tuples(st.integers(0, 24), changes), max_size=4))
 def test_updating_a_site_gives_what_building_it_afresh_gives(specs, edits):
     before = [event(n, *spec) for n, spec in enumerate(specs)]

@@ -7,6 +7,8 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
+
 from generator.output.joined import Joined, Layout
 
 KEYS = [f"k{n}" for n in range(12)]
@@ -25,7 +27,7 @@ def write_joined(path: Path, joined: Joined) -> None:
     joined.write(str(path))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(old=st.lists(st.sampled_from(KEYS), unique=True, max_size=10),
        new=st.lists(st.sampled_from(KEYS), unique=True, max_size=10),
        sep=st.sampled_from([b",", b"", b";\n"]), head=st.binary(max_size=5), tail=st.binary(max_size=5))

@@ -13,7 +13,7 @@ from generator import BuildOptions, build, check
 from generator.pipeline.build import Builder
 from generator.output.spill import SpillReader, Spilled
 from generator.engine.stored import TextStore
-from generator.engine.cache import CACHE_DIR, CACHE_FILE
+from generator.engine.cache_database import CACHE_DIR, CACHE_FILE
 from generator import SiteError
 
 
@@ -366,12 +366,12 @@ def test_a_cold_build_keeps_its_spilled_texts_as_cache_files_until_most_are_edit
 
 
 def test_spilled_texts_go_into_the_database_where_their_files_cannot_be_linked(many, monkeypatch):
-    import generator.engine.cache as cache_module
+    import generator.engine.text_files as text_files_module
 
     def no_link(source, target):
         raise OSError(18, "Invalid cross-device link")  # the output on another file system than the site
 
-    monkeypatch.setattr(cache_module.os, "link", no_link)
+    monkeypatch.setattr(text_files_module.os, "link", no_link)
     build(BuildOptions(many.root))
     assert text_files(many) == ([], [])
     with sqlite3.connect(many.root / CACHE_DIR / CACHE_FILE) as db:
@@ -460,6 +460,6 @@ def test_check_writes_nothing_under_the_site(site):
     build(BuildOptions(site.root))
     site.event("b")
     before = snapshot(site.root)
-    result = site.run("check")  # which verifies output/ too
+    result = site.cli("check")  # which verifies output/ too
     assert "Checked: no errors" in result.stdout and "the built site in" in result.stdout + result.stderr
     assert snapshot(site.root) == before

@@ -9,6 +9,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conftest import examples
 from generator import BuildOptions, build
 from generator.read.content import EVENT_KEYS
 from generator.publish.exports import EVENTS_VERSION, _csv_line
@@ -159,7 +160,7 @@ def test_the_schema_is_published_with_the_data(exported):
     assert set(schema["required"]) == {"title", "date", "actors", "kind", "sources"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(['a', ' ', '"', ',', '\r', '\n', '\t', "'", 'é', '\x00', ';']),
                         max_size=6), min_size=1, max_size=5))
 def test_csv_lines_are_what_the_csv_module_writes(cells):

@@ -169,6 +169,7 @@ def test_the_404_page_links_under_the_base_path(published):
 def test_latest_ranks_by_date_then_last_update_then_slug():
     from hypothesis import given, settings, strategies as st
 
+    from conftest import examples
     from generator.model.dates import PartialDate
     from generator.publish.feeds import entry_updated, latest
     from generator.model.types import Correction, Event
@@ -176,7 +177,7 @@ def test_latest_ranks_by_date_then_last_update_then_slug():
     dates = st.builds(lambda y, m, d: PartialDate(y, m, d if m else 0), st.integers(2019, 2020), st.integers(0, 2),
                       st.integers(0, 2))
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=examples(200), deadline=None)
     @given(st.lists(st.tuples(dates, st.none() | dates, st.lists(dates, max_size=2)), max_size=12))
     def check(specs):
         events = [Event(slug=f"e{n:02d}", path="", title="t", date=date, actors=(), kind="k", sources=(), body="",

@@ -307,7 +307,7 @@ def test_no_time_limit_outside_the_main_thread(monkeypatch):
 # -- the file system ----------------------------------------------------------------------------
 
 def run(site: ScratchSite, *args: str) -> subprocess.CompletedProcess[str]:
-    result = site.run(*args)
+    result = site.cli(*args)
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     return result
 

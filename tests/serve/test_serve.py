@@ -77,7 +77,12 @@ class Served:
     def stop(self) -> int:
         alive = self.process.poll() is None
         self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=10)
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("the server did not stop within 10 s of Ctrl-C; it said:\n" +
+                                 "\n".join(self.lines)) from None
         assert alive, "the server had died:\n" + "\n".join(self.lines)
         return code
 

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator import BuildOptions, build
 from conftest import ROOT
 
 EVENT = "events/2020-01-02-turkish-parliament-authorises-troops/"
@@ -21,11 +20,9 @@ PAGES = ["", EVENT, "actors/russia/", "years/2020/", "about/", "places/tripoli/"
 BUDGET = 100 * 1024  # bytes of CSS and JavaScript a page may load, uncompressed
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("bundled") / "output"
-    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
-    return output
+@pytest.fixture
+def bundled(bundled_output) -> Path:
+    return bundled_output
 
 
 @pytest.fixture

@@ -11,16 +11,13 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from generator import BuildOptions, build
 from generator.read.config import load_config
 from generator.model.errors import Problems
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bundled") / "output"
-    build(BuildOptions(ROOT, output_dir=out, use_cache=False))
-    return out
+@pytest.fixture
+def built(bundled_output) -> Path:
+    return bundled_output
 
 
 def event_files() -> list[Path]:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import ScratchSite
+from conftest import ScratchSite, scratch_site
 
 ROLES_EVENT = """\
 ---
@@ -42,11 +42,13 @@ def with_roles(site: ScratchSite, front: str, slug: str = "e") -> None:
                "    language: en\n---\nA summary.\n")
 
 
-@pytest.fixture
-def built(site: ScratchSite) -> ScratchSite:
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> ScratchSite:
+    """One scratch site with the roles event, built once for the module's tests, which only read it."""
+    site = scratch_site(tmp_path_factory.mktemp("roles") / "site")
     site.write("content/events/irini.md", ROLES_EVENT)
     site.event("turkish-troops", title="Turkish troops deploy", date="2020-01-05", actors="turkey")
-    result = site.run("build")
+    result = site.cli("build")
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 
@@ -93,7 +95,7 @@ def test_the_model_keeps_each_actors_role_side_and_status(site: ScratchSite) -> 
 def test_bad_actor_entries_are_reported_at_their_line(site: ScratchSite, front: str, line: int,
                                                       message: str) -> None:
     with_roles(site, front)
-    result = site.run("check")
+    result = site.cli("check")
     assert result.returncode == 1
     assert f"content/events/e.md:{line}: {message}" in result.stderr, result.stderr
 
@@ -101,7 +103,7 @@ def test_bad_actor_entries_are_reported_at_their_line(site: ScratchSite, front: 
 def test_every_problem_of_the_actors_is_reported_at_once(site: ScratchSite) -> None:
     with_roles(site, "actors:\n  - id: un\n    role: enforcr\n  - id: russsia\n  - id: turkey\n    role: host\n"
                      "    supports: gna\n")
-    output = site.run("check").stderr
+    output = site.cli("check").stderr
     assert "e.md:7: unknown role 'enforcr'" in output
     assert "e.md:8: unknown actor 'russsia' (did you mean 'russia'?)" in output
     assert "e.md:11: 'supports' is only for roles that act" in output
@@ -111,16 +113,16 @@ def test_site_yaml_roles_are_validated(site: ScratchSite) -> None:
     text = (site.root / "site.yaml").read_text()
     site.write("site.yaml", text + "roles:\n  acted:\n    label: Acted\n    acts: true\n    with_side: For {sides}\n"
                                    "  watcher:\n    acts: false\n")
-    output = site.run("check").stderr
+    output = site.cli("check").stderr
     assert "site.yaml:44: 'with_side' must contain {side}" in output
     assert "site.yaml:45: missing required field 'label' in role 'watcher'" in output
     site.write("site.yaml", text + "roles:\n  watcher:\n    label: Watched\n")
-    assert "the roles must include 'acted'" in site.run("check").stderr
+    assert "the roles must include 'acted'" in site.cli("check").stderr
 
 
 def test_a_site_without_roles_gets_the_built_in_ones(site: ScratchSite) -> None:
     site.write("content/events/irini.md", ROLES_EVENT)
-    assert site.run("check", "--strict").returncode == 0
+    assert site.cli("check", "--strict").returncode == 0
 
 
 def test_event_page_groups_actors_by_role(built: ScratchSite) -> None:
@@ -222,12 +224,12 @@ def test_feed_entries_say_who_did_what(built: ScratchSite) -> None:
 
 
 def test_new_writes_actor_entries(site: ScratchSite) -> None:
-    result = site.run("new", "Irini boards a ship", "--date", "2020-09", "--actor", "russia:supplier:lna",
+    result = site.cli("new", "Irini boards a ship", "--date", "2020-09", "--actor", "russia:supplier:lna",
                       "--actor", "un:enforcer", "--actor", "turkey", "--kind", "military")
     assert result.returncode == 0, result.stderr
     text = (site.root / "content/events/2020/2020-09-irini-boards-a-ship.md").read_text()
     assert "- {id: russia, role: supplier, supports: lna}\n- {id: un, role: enforcer}\n- turkey\n" in text
-    refused = site.run("new", "X", "--date", "2020", "--actor", "un:enforcer:gna", "--kind", "military")
+    refused = site.cli("new", "X", "--date", "2020", "--actor", "un:enforcer:gna", "--kind", "military")
     assert refused.returncode == 2 and "the role 'enforcer' backs no side" in refused.stderr
-    refused = site.run("new", "X", "--date", "2020", "--actor", "un:mediator", "--kind", "military")
+    refused = site.cli("new", "X", "--date", "2020", "--actor", "un:mediator", "--kind", "military")
     assert refused.returncode == 2 and "no actor acts" in refused.stderr

@@ -96,7 +96,7 @@ def test_a_broken_anchor_planted_in_a_template_is_caught(full_site):
 
 def test_check_output_of_a_missing_folder_fails(site, tmp_path):
     site.event("a")
-    result = site.run("check", "--output", str(tmp_path / "nowhere"))
+    result = site.cli("check", "--output", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert f"{tmp_path / 'nowhere'}: no built site here: run build first" in result.stderr
 
