@@ -102,6 +102,22 @@ class Place:
     name: str
     lat: float
     lon: float
+    country: str = ""  # a whole country (its ISO 3166-1 alpha-3 code), drawn as its outline
+    radius: float = 0.0  # km: a region around the point, drawn as an area (0: a point, drawn as a circle)
+
+    @property
+    def is_region(self) -> bool:
+        return bool(self.country) or self.radius > 0
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """site.yaml's map: what the home page's map draws."""
+
+    focus: tuple[str, ...] = ()  # ISO 3166-1 alpha-3 codes of the highlighted countries
+    frame: tuple[float, float, float, float] = (-180.0, -60.0, 180.0, 80.0)  # west, south, east, north (degrees)
+    title: str = ""  # the map's accessible title; from the focus countries' names when empty
+    labels: tuple[tuple[str, float, float], ...] = ()  # more names to write (seas, regions): name, lat, lon
 
 
 DEFAULT_ROLES = {role.id: role for role in (
@@ -132,6 +148,7 @@ class SiteConfig:
     page_size: int = 500
     places: dict[str, Place] = field(default_factory=dict)  # a name or alias as written -> its place
     roles: dict[str, Role] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    map: MapConfig | None = None  # None: no map (map: false, or no places to draw)
 
     @property
     def base_path(self) -> str:
