@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
+from generator.render.chart_labels import LABEL_LINE, LABEL_SIZE, BarLabel, bar_labels
 from generator.render.chart_svg import BAR_HEIGHT, LEGEND, fade_mask
 from generator.render.chart_svg import fmt as _fmt
 
@@ -113,7 +114,15 @@ class Lane:
 
     @property
     def height(self) -> int:
-        return LANE_PAD * 2 + max(1, self.rows) * (BAR_HEIGHT + BAR_GAP) + TICK_HEIGHT
+        return self.height_of(False)
+
+    def height_of(self, labelled: bool) -> int:
+        """Its height; with a line above each row of bars for their names (actor pages)."""
+        return LANE_PAD * 2 + max(1, self.rows) * row_height(labelled) + TICK_HEIGHT
+
+
+def row_height(labelled: bool) -> int:
+    return BAR_HEIGHT + BAR_GAP + (LABEL_LINE if labelled else 0)
 
 
 @dataclass
@@ -183,6 +192,12 @@ class Texts:
         side = f", supporting the {self.sides[period.supports]}" if period.supports else ""
         status = f" ({period.status})" if period.status != "confirmed" else ""
         return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
+
+    def bar_name(self, period: Involvement) -> str:
+        """What a bar is, written beside it on the actor's page: "Arms and equipment, alleged, for the LNA"."""
+        status = f", {period.status}" if period.status != "confirmed" else ""
+        side = f", for the {self.sides[period.supports]}" if period.supports else ""
+        return f"{self.kinds[period.kind]}{status}{side}"
 
     def event(self, event: Event, actor: str | None = None) -> str:
         """The event's title, date and status: the actor's own in it, when given."""
@@ -281,14 +296,27 @@ class ChartRenderer:
         return self._home
 
     def actor(self, actor_id: str) -> Markup:
+        """An actor's lane, each bar named beside it; those that do not fit are listed under the chart."""
         if actor_id not in self._actors:
-            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id)],
-                                                  f"{self.config.actors[actor_id].name}: involvement and events",
-                                                  single=True)
+            actor = self.config.actors[actor_id]
+            named = {label.period for label in self.bar_labels(actor) if label.named}
+            rest = [(number, period) for number, period in enumerate(actor.involvement, start=1) if number not in named]
+            items = "".join(f'<li value="{number}"><a href="{escape(self.texts.actor_url(actor, None))}#period-{number}">'
+                            f'{escape(self.texts.bar_name(period))}</a>, {escape(self.texts.period_range(period))}</li>'
+                            for number, period in rest)
+            after = (f'<div class="bar-key"><p>Bars with no room for their names, by number:</p><ol>{items}</ol></div>'
+                     if rest else "")
+            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id, labelled=True)],
+                                                  f"{actor.name}: involvement and events", single=True, after=after)
         return self._actors[actor_id]
 
+    def bar_labels(self, actor: Actor) -> list[BarLabel]:
+        """The names (or numbers) written above an actor's bars on its page."""
+        names = {number: self.texts.bar_name(period) for number, period in enumerate(actor.involvement, start=1)}
+        return bar_labels(self.lane(actor.id).bars, names, PLOT_WIDTH + ARROW)
+
     # -- SVG -----------------------------------------------------------------------------------
-    def _figure(self, ident: str, rows: list[str], title: str, single: bool = False) -> Markup:
+    def _figure(self, ident: str, rows: list[str], title: str, single: bool = False, after: str = "") -> Markup:
         first, last = self.period
         width = PLOT_WIDTH + ARROW
         caption = (f'<figcaption id="{ident}-caption"><strong>{escape(title)}, {first}–{last}.</strong> '
@@ -299,7 +327,7 @@ class ChartRenderer:
             f'<div class="chart-scroll" role="region" aria-labelledby="{ident}-caption" tabindex="0">'
             f'<div class="chart-grid" style="--plot-width: {width}px">'
             f'<div class="chart-corner" aria-hidden="true"></div>{self._axis(width)}{"".join(rows)}</div></div>'
-            f'{LEGEND}</figure>')
+            f'{after}{LEGEND}</figure>')
 
     def _axis(self, width: int) -> str:
         parts = [f'<svg class="chart-axis" width="{width}" height="{AXIS_HEIGHT}" role="group" '
@@ -333,15 +361,15 @@ class ChartRenderer:
         self.used.lanes[key] = lane
         return lane
 
-    def _svg(self, actor_id: str) -> str:
-        key = self._keys[actor_id]
-        svg = self.used.svgs.get(key) or self._known.svgs.get(key) or self._lane_svg(self.lane(actor_id))
+    def _svg(self, actor_id: str, labelled: bool = False) -> str:
+        key = self._keys[actor_id] + (":labelled" if labelled else "")
+        svg = self.used.svgs.get(key) or self._known.svgs.get(key) or self._lane_svg(self.lane(actor_id), labelled)
         self.used.svgs[key] = svg
         return svg
 
-    def _lane_svg(self, lane: Lane) -> str:
+    def _lane_svg(self, lane: Lane, labelled: bool = False) -> str:
         actor = lane.actor
-        height = lane.height
+        height, row, top = lane.height_of(labelled), row_height(labelled), LABEL_LINE if labelled else 0
         width = PLOT_WIDTH + ARROW
         ident = f"c-{actor.id}"
         defs, body = [], []
@@ -358,7 +386,7 @@ class ChartRenderer:
                         f'patternTransform="rotate(45)"><rect width="5" height="5" fill="{colour}" '
                         f'fill-opacity="0.2"/><rect width="2.5" height="5" fill="{colour}"/></pattern>')
         for bar in lane.bars:
-            y = LANE_PAD + bar.row * (BAR_HEIGHT + BAR_GAP)
+            y = LANE_PAD + bar.row * row + top
             shape = self._bar_shape(bar, y, colour, ident)
             mask = ""
             if bar.fade_in or bar.fade_out:
@@ -373,7 +401,7 @@ class ChartRenderer:
             href = escape(self.texts.actor_url(actor, None) + f"#period-{bar.period}")
             body.append(f'<a href="{href}" aria-label="{escape(bar.label)}"><title>{escape(bar.label)}</title>'
                         f'<g{mask}>{shape}</g>{arrow}</a>')
-        tick_top = LANE_PAD + max(1, lane.rows) * (BAR_HEIGHT + BAR_GAP)
+        tick_top = LANE_PAD + max(1, lane.rows) * row
         for tick in lane.ticks:
             cls = "tick" if tick.count == 1 else "tick many"
             if tick.status in ("alleged", "denied"):
@@ -386,6 +414,10 @@ class ChartRenderer:
                          f'r="3"/>')
             body.append(f'<a href="{escape(tick.href)}" aria-label="{escape(tick.label)}">'
                         f'<title>{escape(tick.label)}</title>{shape}</a>')
+        if labelled:
+            body += [f'<text class="bar-name{"" if name.named else " bar-number"}" x="{_fmt(name.x)}" '
+                     f'y="{LANE_PAD + name.row * row + LABEL_SIZE}" text-anchor="{name.anchor}" aria-hidden="true">'
+                     f'{escape(name.text)}</text>' for name in self.bar_labels(actor)]
         label = (f'<a class="lane-label" href="{escape(self.texts.actor_url(actor, None))}">'
                  f'<span class="swatch" style="--actor: {colour}" aria-hidden="true"></span>'
                  f'{escape(actor.name)}</a>')

@@ -61,3 +61,23 @@ def test_map_names_do_not_overlap_and_stay_inside_the_frame(sites, page, static_
         assert {"Yemen", "Sanaa", "Aden"} <= names and "Libya" not in names
     else:
         assert {"Libya", "Tripoli", "Benghazi"} <= names
+
+
+CHART = """() => {
+  const box = document.querySelector('.chart-scroll').getBoundingClientRect();
+  const lane = document.querySelector('svg.lane').getBoundingClientRect();
+  const names = [...document.querySelectorAll('svg.lane .bar-name')].map(t => {
+    const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+  return {box: [box.left, box.right], lane: [lane.left, lane.top, lane.right, lane.bottom], names};
+}"""
+
+
+def test_an_actor_chart_ends_with_its_period_and_its_bar_names_do_not_overlap(sites, page, static_server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(static_server(sites["bundled"]) + "actors/russia/")
+    measured = page.evaluate(CHART)
+    lane, names = measured["lane"], measured["names"]
+    assert measured["box"][1] - lane[2] <= 2  # no empty strip after the period's end (the box's border aside)
+    assert len(names) >= 5
+    assert [name for name, *box in names if box[0] < lane[0] or box[2] > lane[2]] == []
+    assert [(a[0], b[0]) for i, a in enumerate(names) for b in names[i + 1:] if intersect(a[1:], b[1:])] == []
