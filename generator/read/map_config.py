@@ -25,7 +25,7 @@ NEAR_KM = 800.0  # places this close to the focus countries are framed with them
 KM_PER_DEGREE = 111.32
 MARGIN = 0.08  # of the frame's width and height, at least MIN_MARGIN degrees, added on each side
 MIN_MARGIN = 1.0
-TALLEST, WIDEST = 0.85, 0.45  # the frame's height over its width (true to scale) is kept within these
+TALLEST, WIDEST = 0.75, 0.45  # the frame's height over its width (true to scale) is kept within these
 
 
 def read_map(site: Fields, places: dict[str, Place]) -> MapConfig | None:

@@ -42,26 +42,38 @@ def text_width(text: str) -> float:
 
 
 def bar_labels(bars: Sequence[Bar], names: dict[int, str], width: float) -> list[BarLabel]:
-    """A name (or else a number) for every bar. First the bars long enough to carry their names above
-    themselves; then the others, longest first: from the bar's start (moved left as far as needed near the
-    plot's right edge), else ending at the bar's end."""
-    taken: dict[int, list[tuple[float, float]]] = {}
-    labels: dict[int, BarLabel] = {}
+    """A name, or else a number, for every bar. First the bars long enough to carry their names above
+    themselves; then the others get their numbers, and then, longest first, trade them for their names where
+    those fit: from the bar's start (moved left as far as needed near the plot's right edge), else ending at
+    the bar's end."""
+    rows: dict[int, list[tuple[float, float]]] = {}
+    labels: dict[int, tuple[BarLabel, tuple[float, float]]] = {}
+
+    def put(bar: Bar, text: str, named: bool) -> bool:
+        row, size = rows.setdefault(bar.row, []), text_width(text)
+        shifted = min(bar.x, width - size)
+        for x, anchor, left in ((bar.x, "start", bar.x), (shifted, "start", shifted), (bar.right, "end", bar.right - size)):
+            right = left + size
+            if left >= 0 and right <= width and all(right + GAP <= a or b + GAP <= left for a, b in row):
+                row.append((left, right))
+                labels[bar.period] = BarLabel(bar.period, bar.row, x, anchor, text, named), (left, right)
+                return True
+        return False
+
     ordered = sorted(bars, key=lambda b: (b.x, b.period))
     roomy = [bar for bar in ordered if text_width(names[bar.period]) <= bar.right - bar.x]
     rest = sorted((bar for bar in ordered if bar not in roomy), key=lambda b: b.x - b.right)  # longest first
-    for bar in roomy + rest:
-        row = taken.setdefault(bar.row, [])
-        for text, named in ((names[bar.period], True), (str(bar.period), False)):
-            size = text_width(text)
-            shifted = min(bar.x, width - size)
-            for x, anchor, left, right in ((bar.x, "start", bar.x, bar.x + size),
-                                           (shifted, "start", shifted, shifted + size),
-                                           (bar.right, "end", bar.right - size, bar.right)):
-                if left >= 0 and right <= width and all(right + GAP <= a or b + GAP <= left for a, b in row):
-                    row.append((left, right))
-                    labels[bar.period] = BarLabel(bar.period, bar.row, x, anchor, text, named)
-                    break
-            if bar.period in labels:
-                break
-    return sorted(labels.values(), key=lambda label: label.period)
+    for bar in roomy:
+        put(bar, names[bar.period], True) or put(bar, str(bar.period), False)
+    for bar in rest:
+        put(bar, str(bar.period), False)
+    for bar in rest:
+        if bar.period in labels:
+            rows[bar.row].remove(labels[bar.period][1])
+            number = labels.pop(bar.period)
+            if not put(bar, names[bar.period], True):
+                rows[bar.row].append(number[1])
+                labels[bar.period] = number
+        else:
+            put(bar, names[bar.period], True)
+    return sorted((label for label, _ in labels.values()), key=lambda label: label.period)
