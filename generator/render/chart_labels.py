@@ -52,7 +52,10 @@ def bar_labels(bars: Sequence[Bar], names: dict[int, str], width: float) -> list
     def put(bar: Bar, text: str, named: bool) -> bool:
         row, size = rows.setdefault(bar.row, []), text_width(text)
         shifted = min(bar.x, width - size)
-        for x, anchor, left in ((bar.x, "start", bar.x), (shifted, "start", shifted), (bar.right, "end", bar.right - size)):
+        spots = [(bar.x, "start", bar.x), (shifted, "start", shifted), (bar.right, "end", bar.right - size)]
+        if not named:  # a number may also stand a little to either side of a crowded bar
+            spots += [(x, "start", x) for k in (1, 2, 3) for x in (bar.x + k * (size + GAP), bar.x - k * (size + GAP))]
+        for x, anchor, left in spots:
             right = left + size
             if left >= 0 and right <= width and all(right + GAP <= a or b + GAP <= left for a, b in row):
                 row.append((left, right))
