@@ -152,7 +152,7 @@ class SiteConfig:
 
     @property
     def base_path(self) -> str:
-        """The path part of base_url, always with a leading and trailing slash ('/libya/')."""
+        """The path part of base_url, always with a leading and trailing slash ('/timeline/')."""
         from urllib.parse import urlsplit
 
         path = urlsplit(self.base_url).path or "/"
