@@ -178,6 +178,9 @@ def init_command(folder: Path, title: str, language: str) -> None:
         click.echo(f"{folder}: not an empty folder; init writes only into a new or empty one, so that it never "
                    f"overwrites a site", err=True)
         sys.exit(1)
+    except FileNotFoundError as error:
+        click.echo(f"the generator's own templates are missing ({error.args[0]}): nothing was written", err=True)
+        sys.exit(1)
     click.echo(f"Wrote a new site into {folder}: site.yaml (every key explained), an example event, About and "
                f"Methodology pages, templates/. Build it with: {command('build', '--site', str(folder))}")
 

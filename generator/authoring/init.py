@@ -150,6 +150,8 @@ def init_site(folder: Path, title: str, language: str) -> list[Path]:
     """Write a new site into `folder` (created if missing); raise NotEmpty rather than touch an existing site."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise NotEmpty(folder)
+    if not TEMPLATES.is_dir():
+        raise FileNotFoundError(TEMPLATES)  # (checked before anything is written)
     files = {
         "site.yaml": SITE_YAML.format(title=json.dumps(title, ensure_ascii=False), language=language),
         "content/events/2020/2020-03-01-example-event.md": EVENT,
