@@ -165,6 +165,33 @@ def _actor_entry(text: str, config: SiteConfig) -> dict[str, str]:
     return entry
 
 
+@cli.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="A timeline of foreign involvement", show_default=True, help="The site's title.")
+@click.option("--language", default="en", show_default=True, help="The content's language (BCP 47: en, fr, ar…).")
+def init_command(folder: Path, title: str, language: str) -> None:
+    """Start a new site in FOLDER (new or empty): site.yaml, an example event, pages and templates."""
+    from generator.authoring.init import NotEmpty, init_site
+    from generator.model.dates import is_known_language
+
+    if not title.strip():
+        raise click.BadParameter("the title must not be empty", param_hint="--title")
+    if not is_known_language(language):
+        raise click.BadParameter(f"unknown language code '{language}' (use BCP 47, e.g. en, en-GB, fr)",
+                                 param_hint="--language")
+    try:
+        init_site(folder, title.strip(), language)
+    except NotEmpty:
+        click.echo(f"{folder}: not an empty folder; init writes only into a new or empty one, so that it never "
+                   f"overwrites a site", err=True)
+        sys.exit(1)
+    except FileNotFoundError as error:
+        click.echo(f"the generator's own templates are missing ({error.args[0]}): nothing was written", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote a new site into {folder}: site.yaml (every key explained), an example event, About and "
+               f"Methodology pages, templates/. Build it with: {command('build', '--site', str(folder))}")
+
+
 @cli.command("new")
 @site_option
 @click.argument("title")

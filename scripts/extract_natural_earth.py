@@ -1,14 +1,16 @@
-"""Extract Libya and its neighbours from Natural Earth (via the npm package world-atlas) into a small file.
+"""Extract the world's country outlines from Natural Earth (via the npm package world-atlas) into a small file.
 
-Run once, by hand, when the map's data should change; the output is committed as
-generator/data/libya-region.json (see generator/data/README.md for its origin and licence):
+Run once, by hand, when the map's data should change; the output is committed as generator/data/world-50m.json
+(see generator/data/README.md for its origin, version and licence). Nothing is downloaded at build or test time.
 
-    npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python scripts/extract_natural_earth.py package/countries-50m.json > generator/data/libya-region.json
+    cd /tmp && npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
+    python3 -m venv /tmp/ne && /tmp/ne/bin/pip install pycountry==26.2.16
+    /tmp/ne/bin/python scripts/extract_natural_earth.py /tmp/package/countries-50m.json > generator/data/world-50m.json
 
-It decodes the TopoJSON arcs, keeps the countries that reach into the map's extent, clips their rings
-to the extent plus a margin (the SVG viewBox crops the rest, so no border is drawn along the frame),
-simplifies them (Douglas-Peucker) and rounds coordinates to 0.01 degrees.
+It decodes the TopoJSON arcs, simplifies each arc on its own (Douglas-Peucker), so that two neighbours still share
+their border exactly, rounds coordinates to 0.01 degrees and stores the arcs delta-coded in those units. Country
+ids become ISO 3166-1 alpha-3 codes (pycountry's table, used here only); the few Natural Earth units without an
+ISO number get the user-assigned codes in EXTRA_CODES.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ import math
 import sys
 from typing import Any
 
-# The map's extent, in degrees (west, south, east, north), and the margin kept around it.
-EXTENT = (4.0, 19.0, 34.0, 38.5)
-MARGIN = 1.0
-TOLERANCE = 0.03  # degrees: about a pixel on a 900-pixel-wide map
+import pycountry  # type: ignore[import-not-found]
+
+TOLERANCE = 0.03  # degrees: about a pixel on a map of a country drawn 800 pixels wide
+UNIT = 100  # coordinates are stored in hundredths of a degree
+MIN_AREA = 0.002  # square degrees: smaller islands are left out
+# Natural Earth units with no ISO 3166-1 number in world-atlas, given user-assigned codes (X..).
+EXTRA_CODES = {"Kosovo": "XKX", "N. Cyprus": "XNC", "Somaliland": "XSL", "Indian Ocean Ter.": "XIO",
+               "Siachen Glacier": "XSG"}
 Point = tuple[float, float]
 
 
@@ -39,51 +45,9 @@ def decode_arcs(topology: dict[str, Any]) -> list[list[Point]]:
     return arcs
 
 
-def ring(arcs: list[list[Point]], indexes: list[int]) -> list[Point]:
-    points: list[Point] = []
-    for index in indexes:
-        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-        points.extend(arc if not points else arc[1:])
-    return points
-
-
-def clip(points: list[Point], box: tuple[float, float, float, float]) -> list[Point]:
-    """Sutherland-Hodgman clipping of a closed ring to a rectangle."""
-    west, south, east, north = box
-    edges = [(lambda p: p[0] >= west, lambda a, b: _at_x(a, b, west)),
-             (lambda p: p[0] <= east, lambda a, b: _at_x(a, b, east)),
-             (lambda p: p[1] >= south, lambda a, b: _at_y(a, b, south)),
-             (lambda p: p[1] <= north, lambda a, b: _at_y(a, b, north))]
-    for inside, cross in edges:
-        if not points:
-            break
-        output: list[Point] = []
-        previous = points[-1]
-        for point in points:
-            if inside(point):
-                if not inside(previous):
-                    output.append(cross(previous, point))
-                output.append(point)
-            elif inside(previous):
-                output.append(cross(previous, point))
-            previous = point
-        points = output
-    return points
-
-
-def _at_x(a: Point, b: Point, x: float) -> Point:
-    t = (x - a[0]) / (b[0] - a[0])
-    return (x, a[1] + t * (b[1] - a[1]))
-
-
-def _at_y(a: Point, b: Point, y: float) -> Point:
-    t = (y - a[1]) / (b[1] - a[1])
-    return (a[0] + t * (b[0] - a[0]), y)
-
-
 def simplify(points: list[Point], tolerance: float) -> list[Point]:
-    """Douglas-Peucker, iterative."""
-    if len(points) < 4:
+    """Douglas-Peucker, iterative; the first and last points stay (they are shared with the next arc)."""
+    if len(points) < 3:
         return points
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
@@ -107,55 +71,64 @@ def simplify(points: list[Point], tolerance: float) -> list[Point]:
     return [p for p, k in zip(points, keep) if k]
 
 
-def area(points: list[Point]) -> float:
-    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(points, points[1:] + points[:1]))) / 2
+def area(points: list[tuple[int, int]]) -> float:
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(points, points[1:] + points[:1]))) / 2 / UNIT ** 2
 
 
-def centroid(points: list[Point]) -> Point:
-    cx = cy = total = 0.0
-    for a, b in zip(points, points[1:] + points[:1]):
-        cross = a[0] * b[1] - b[0] * a[1]
-        total += cross
-        cx += (a[0] + b[0]) * cross
-        cy += (a[1] + b[1]) * cross
-    if total == 0:
-        return points[0]
-    return (cx / (3 * total), cy / (3 * total))
+def alpha3(geometry: dict[str, Any]) -> str:
+    name = geometry["properties"]["name"]
+    if name in EXTRA_CODES:
+        return EXTRA_CODES[name]
+    country = pycountry.countries.get(numeric=geometry["id"])
+    if country is None:
+        raise SystemExit(f"no ISO 3166-1 code for {name} ({geometry['id']}): add it to EXTRA_CODES")
+    return str(country.alpha_3)
 
 
 def main(path: str) -> None:
-    topology = json.load(open(path, encoding="utf-8"))
-    arcs = decode_arcs(topology)
-    west, south, east, north = EXTENT
-    box = (west - MARGIN, south - MARGIN, east + MARGIN, north + MARGIN)
+    with open(path, encoding="utf-8") as file:
+        topology = json.load(file)
+    arcs = [[(round(x * UNIT), round(y * UNIT)) for x, y in simplify(arc, TOLERANCE)]
+            for arc in decode_arcs(topology)]
+    used: dict[int, int] = {}  # old arc index -> new one, for the arcs of the rings that are kept
     countries = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         polygons = geometry.get("arcs") or []
         if geometry["type"] == "Polygon":
             polygons = [polygons]
-        rings = []
+        kept = []
         for polygon in polygons:
-            for indexes in polygon:
-                clipped = clip(ring(arcs, indexes), box)
-                simple = simplify(clipped + clipped[:1], TOLERANCE)[:-1] if clipped else []
-                rounded = list(dict.fromkeys((round(x, 2), round(y, 2)) for x, y in simple))
-                if len(rounded) >= 3 and area(rounded) > 0.002:
-                    rings.append(rounded)
-        if not rings:
-            continue
-        visible = [clip(r, EXTENT) for r in rings]
-        largest = max(visible, key=lambda r: area(r) if len(r) >= 3 else 0)
-        if len(largest) < 3 or area(largest) == 0:
-            continue
-        label = centroid(largest)
-        countries.append({"id": geometry.get("id", ""), "name": geometry["properties"]["name"],
-                          "label": [round(label[0], 2), round(label[1], 2)],
-                          "rings": [[c for point in r for c in point] for r in rings]})
-    countries.sort(key=lambda c: c["name"])
+            rings = []
+            for number, indexes in enumerate(polygon):
+                points: list[tuple[int, int]] = []
+                for index in indexes:
+                    arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+                    points.extend(arc if not points else arc[1:])
+                if len(set(points)) >= 3 and area(points) > MIN_AREA:
+                    rings.append([used.setdefault(i, len(used)) if i >= 0 else ~used.setdefault(~i, len(used))
+                                  for i in indexes])
+                elif number == 0:
+                    break  # the outer ring is too small: the polygon and its holes are left out
+            if rings:
+                kept.append(rings)
+        if kept:
+            countries.append({"id": alpha3(geometry), "name": geometry["properties"]["name"], "polygons": kept})
+    countries.sort(key=lambda c: c["id"])
+    order = sorted(used, key=used.__getitem__)
+    encoded = []
+    for index in order:
+        flat: list[int] = []
+        last = (0, 0)
+        for x, y in arcs[index]:
+            flat += [x - last[0], y - last[1]]
+            last = (x, y)
+        encoded.append(flat)
     document = {
         "source": "Natural Earth 1:50m Admin 0 countries, version 4.1.0, via the npm package world-atlas 2.0.2 "
-                  "(countries-50m.json); public domain",
-        "extent": list(EXTENT),
+                  "(countries-50m.json); public domain. Simplified (Douglas-Peucker, 0.03 degrees) by "
+                  "scripts/extract_natural_earth.py",
+        "unit": 1 / UNIT,
+        "arcs": encoded,
         "countries": countries,
     }
     json.dump(document, sys.stdout, separators=(",", ":"))

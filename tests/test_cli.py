@@ -87,7 +87,7 @@ def test_help_lists_the_commands():
     import sys
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
-    for command in ("build", "check", "new"):
+    for command in ("build", "check", "init", "new"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
 
 

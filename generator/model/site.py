@@ -41,7 +41,7 @@ class Site:
         self.base_path = self.config.base_path
 
     def url(self, path: str = "") -> str:
-        """A root-relative link honouring base_url's path: url('events/x/') -> '/libya/events/x/'."""
+        """A root-relative link honouring base_url's path: url('events/x/') -> '/timeline/events/x/'."""
         return self.base_path + path.lstrip("/")
 
     @staticmethod

@@ -102,6 +102,22 @@ class Place:
     name: str
     lat: float
     lon: float
+    country: str = ""  # a whole country (its ISO 3166-1 alpha-3 code), drawn as its outline
+    radius: float = 0.0  # km: a region around the point, drawn as an area (0: a point, drawn as a circle)
+
+    @property
+    def is_region(self) -> bool:
+        return bool(self.country) or self.radius > 0
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """site.yaml's map: what the home page's map draws."""
+
+    focus: tuple[str, ...] = ()  # ISO 3166-1 alpha-3 codes of the highlighted countries
+    frame: tuple[float, float, float, float] = (-180.0, -60.0, 180.0, 80.0)  # west, south, east, north (degrees)
+    title: str = ""  # the map's accessible title; from the focus countries' names when empty
+    labels: tuple[tuple[str, float, float], ...] = ()  # more names to write (seas, regions): name, lat, lon
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,7 @@ class SiteConfig:
     lang: str = ""  # the code of this configuration's language (its texts are in it)
     root_url: str = ""  # the base_url of the site in its default language ('' if it is this one)
     translations: dict[str, SiteConfig] = field(default_factory=dict)  # (the default's) the other languages'
+    map: MapConfig | None = None  # None: no map (map: false, or no places to draw)
 
     @property
     def language_info(self) -> Language:
@@ -171,7 +188,7 @@ class SiteConfig:
 
     @property
     def base_path(self) -> str:
-        """The path part of base_url, always with a leading and trailing slash ('/libya/')."""
+        """The path part of base_url, always with a leading and trailing slash ('/timeline/')."""
         from urllib.parse import urlsplit
 
         path = urlsplit(self.base_url).path or "/"

@@ -14,6 +14,7 @@ from generator.model.dates import PartialDate, is_known_language
 from generator.model.errors import Problems
 from generator.read.fields import ID_PATTERN, Fields, type_name
 from generator.read.gazetteer import read_places
+from generator.read.map_config import read_map
 from generator.model.limits import MAX_FILE_BYTES, MAX_SITE_YAML_ITEMS, size_text
 from generator.model.types import DEFAULT_ROLES, Actor, Involvement, Language, Role, SiteConfig, Side
 from generator.read.languages import check_texts, localized, read_languages
@@ -21,7 +22,7 @@ from generator.read.yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
 SITE_KEYS = ("title", "description", "base_url", "language", "languages", "period", "sides", "kinds", "roles", "actors",
-             "page_size", "places")
+             "page_size", "places", "map")
 ROLE_KEYS = ("label", "with_side", "acts", "description")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
@@ -118,12 +119,13 @@ def _read_one(site: Fields, base_url_override: str | None, languages: tuple[Lang
     roles = _read_roles(site)
     actors = _read_actors(site, sides, kinds, period_start, period_end)
     places = read_places(site)
+    map_config = read_map(site, places)
     if len(site.problems.errors) > before or period_start is None or period_end is None:
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
                       actors=actors, page_size=page_size, places=places, roles=roles, languages=languages,
-                      lang=language_info.code)
+                      lang=language_info.code, map=map_config)
 
 
 def _valid_base_url(value: str) -> bool:

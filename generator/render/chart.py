@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
+from generator.render.chart_labels import LABEL_LINE, LABEL_SIZE, BarLabel, bar_labels
 from generator.render.chart_svg import BAR_HEIGHT, fade_mask, legend
 from generator.render.chart_svg import fmt as _fmt
 
@@ -113,7 +114,15 @@ class Lane:
 
     @property
     def height(self) -> int:
-        return LANE_PAD * 2 + max(1, self.rows) * (BAR_HEIGHT + BAR_GAP) + TICK_HEIGHT
+        return self.height_of(False)
+
+    def height_of(self, labelled: bool) -> int:
+        """Its height; with a line above each row of bars for their names (actor pages)."""
+        return LANE_PAD * 2 + max(1, self.rows) * row_height(labelled) + TICK_HEIGHT
+
+
+def row_height(labelled: bool) -> int:
+    return BAR_HEIGHT + BAR_GAP + (LABEL_LINE if labelled else 0)
 
 
 @dataclass
@@ -188,6 +197,14 @@ class Texts:
         side = ", " + _("supporting the {side}").format(side=self.sides[period.supports]) if period.supports else ""
         status = f" ({self.status(period.status)})" if period.status != "confirmed" else ""
         return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
+
+    def bar_name(self, period: Involvement) -> str:
+        """What a bar is, written beside it on the actor's page: "Arms and equipment, alleged, for the LNA"."""
+        _ = self.gettext
+        comma = _(", ")
+        status = comma + self.status(period.status) if period.status != "confirmed" else ""
+        side = comma + _("for the {side}").format(side=self.sides[period.supports]) if period.supports else ""
+        return f"{self.kinds[period.kind]}{status}{side}"
 
     def event(self, event: Event, actor: str | None = None) -> str:
         """The event's title, date and status: the actor's own in it, when given."""
@@ -295,15 +312,30 @@ class ChartRenderer:
         return self._home
 
     def actor(self, actor_id: str) -> Markup:
+        """An actor's lane, each bar named beside it; those that do not fit are listed under the chart."""
         if actor_id not in self._actors:
-            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id)],
-                                                  self.texts.gettext("{actor}: involvement and events").format(
-                                                      actor=self.config.actors[actor_id].name),
-                                                  single=True)
+            actor = self.config.actors[actor_id]
+            _ = self.texts.gettext
+            named = {label.period for label in self.bar_labels(actor) if label.named}
+            rest = [(number, period) for number, period in enumerate(actor.involvement, start=1) if number not in named]
+            items = "".join(f'<li value="{number}"><a href="{escape(self.texts.actor_url(actor, None))}#period-{number}">'
+                            f'{escape(self.texts.bar_name(period))}</a>{escape(_(", "))}'
+                            f'{escape(self.texts.period_range(period))}</li>'
+                            for number, period in rest)
+            no_room = escape(_("Bars with no room for their names, by number:"))
+            after = f'<div class="bar-key"><p>{no_room}</p><ol>{items}</ol></div>' if rest else ""
+            title = _("{actor}: involvement and events").format(actor=actor.name)
+            self._actors[actor_id] = self._figure(f"chart-{actor_id}", [self._svg(actor_id, labelled=True)],
+                                                  title, single=True, after=after)
         return self._actors[actor_id]
 
+    def bar_labels(self, actor: Actor) -> list[BarLabel]:
+        """The names (or numbers) written above an actor's bars on its page."""
+        names = {number: self.texts.bar_name(period) for number, period in enumerate(actor.involvement, start=1)}
+        return bar_labels(self.lane(actor.id).bars, names, PLOT_WIDTH + ARROW)
+
     # -- SVG -----------------------------------------------------------------------------------
-    def _figure(self, ident: str, rows: list[str], title: str, single: bool = False) -> Markup:
+    def _figure(self, ident: str, rows: list[str], title: str, single: bool = False, after: str = "") -> Markup:
         first, last = self.period
         width = PLOT_WIDTH + ARROW
         _ = self.texts.gettext  # (outside f-strings, where pybabel finds them)
@@ -316,7 +348,7 @@ class ChartRenderer:
             f'<div class="chart-scroll" role="region" aria-labelledby="{ident}-caption" tabindex="0">'
             f'<div class="chart-grid" style="--plot-width: {width}px">'
             f'<div class="chart-corner" aria-hidden="true"></div>{self._axis(width)}{"".join(rows)}</div></div>'
-            f'{legend(_)}</figure>')
+            f'{after}{legend(_)}</figure>')
 
     def _axis(self, width: int) -> str:
         years_and_milestones = self.texts.gettext("Years and milestones")
@@ -354,15 +386,15 @@ class ChartRenderer:
         self.used.lanes[key] = lane
         return lane
 
-    def _svg(self, actor_id: str) -> str:
-        key = self._keys[actor_id]
-        svg = self.used.svgs.get(key) or self._known.svgs.get(key) or self._lane_svg(self.lane(actor_id))
+    def _svg(self, actor_id: str, labelled: bool = False) -> str:
+        key = self._keys[actor_id] + (":labelled" if labelled else "")
+        svg = self.used.svgs.get(key) or self._known.svgs.get(key) or self._lane_svg(self.lane(actor_id), labelled)
         self.used.svgs[key] = svg
         return svg
 
-    def _lane_svg(self, lane: Lane) -> str:
+    def _lane_svg(self, lane: Lane, labelled: bool = False) -> str:
         actor = lane.actor
-        height = lane.height
+        height, row, top = lane.height_of(labelled), row_height(labelled), LABEL_LINE if labelled else 0
         width = PLOT_WIDTH + ARROW
         ident = f"c-{actor.id}"
         defs, body = [], []
@@ -379,7 +411,7 @@ class ChartRenderer:
                         f'patternTransform="rotate(45)"><rect width="5" height="5" fill="{colour}" '
                         f'fill-opacity="0.2"/><rect width="2.5" height="5" fill="{colour}"/></pattern>')
         for bar in lane.bars:
-            y = LANE_PAD + bar.row * (BAR_HEIGHT + BAR_GAP)
+            y = LANE_PAD + bar.row * row + top
             shape = self._bar_shape(bar, y, colour, ident)
             mask = ""
             if bar.fade_in or bar.fade_out:
@@ -394,7 +426,7 @@ class ChartRenderer:
             href = escape(self.texts.actor_url(actor, None) + f"#period-{bar.period}")
             body.append(f'<a href="{href}" aria-label="{escape(bar.label)}"><title>{escape(bar.label)}</title>'
                         f'<g{mask}>{shape}</g>{arrow}</a>')
-        tick_top = LANE_PAD + max(1, lane.rows) * (BAR_HEIGHT + BAR_GAP)
+        tick_top = LANE_PAD + max(1, lane.rows) * row
         for tick in lane.ticks:
             cls = "tick" if tick.count == 1 else "tick many"
             if tick.status in ("alleged", "denied"):
@@ -407,12 +439,19 @@ class ChartRenderer:
                          f'r="3"/>')
             body.append(f'<a href="{escape(tick.href)}" aria-label="{escape(tick.label)}">'
                         f'<title>{escape(tick.label)}</title>{shape}</a>')
+        names = []  # outside the mirror: on a right-to-left chart at the mirrored x, the same anchor read from the right
+        if labelled:
+            direction = ' direction="rtl"' if self.rtl else ""
+            names = [f'<text class="bar-name{"" if name.named else " bar-number"}" '
+                     f'x="{_fmt(width - name.x if self.rtl else name.x)}" y="{LANE_PAD + name.row * row + LABEL_SIZE}" '
+                     f'text-anchor="{name.anchor}"{direction} aria-hidden="true">{escape(name.text)}</text>'
+                     for name in self.bar_labels(actor)]
         label = (f'<a class="lane-label" href="{escape(self.texts.actor_url(actor, None))}">'
                  f'<span class="swatch" style="--actor: {colour}" aria-hidden="true"></span>'
                  f'{escape(actor.name)}</a>')
         about = self.texts.gettext("{actor}: involvement periods and events").format(actor=actor.name)
         svg = (f'<svg class="lane" width="{width}" height="{height}" role="group" aria-label="{escape(about)}">'
-               f'{"<defs>" + "".join(defs) + "</defs>" if defs else ""}{self._mirrored("".join(body), width)}</svg>')
+               f'{"<defs>" + "".join(defs) + "</defs>" if defs else ""}{self._mirrored("".join(body), width)}{"".join(names)}</svg>')
         return label + svg
 
     def _mirrored(self, shapes: str, width: int) -> str:

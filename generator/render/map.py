@@ -1,38 +1,34 @@
-"""Where the events happened: events grouped by place, and the static SVG map of Libya and its neighbours.
+"""Where the events happened: events grouped by place, and the static SVG map that site.yaml's map: frames.
 
-The map is drawn once per build from generator/data/libya-region.json (Natural Earth, simplified;
-see generator/data/README.md), in an equirectangular projection true to scale at the frame's middle
-latitude. Each place with events gets a circle sized by its count that links to the place's page;
-places beyond the frame are listed under "Elsewhere".
+The map is drawn once per build from generator/data/world-50m.json (Natural Earth, simplified; see
+generator/data/README.md), in an equirectangular projection true to scale at the frame's middle latitude
+(render/map_geo.py), its focus countries highlighted. Each place with events gets a circle sized by its count
+that links to the place's page; a region (a whole country, or an area with a radius) is drawn as an area
+instead. Names are laid out without overlaps (render/map_labels.py), twice: for a wide screen, and bigger, for
+the busiest places only, for a phone. Places beyond the frame are listed under "Elsewhere".
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from markupsafe import Markup, escape
 
 from generator.model.text import slugify
 from generator.model.types import Event, Place
 from generator.model.site import Site
+from generator.model.types import MapConfig
+from generator.read.world import world_key
+from generator.render.map_geo import Projection, Shape, country_shapes, fmt
+from generator.render.map_labels import LabelLayout
 
-REGION_FILE = Path(__file__).parent.parent / "data" / "libya-region.json"
-MAP_WIDTH = 800.0
-FOCUS_COUNTRY = "Libya"
-# Country names are placed at their largest visible part's centroid, except where that sits badly.
-LABEL_AT = {"Libya": (19.6, 25.2), "Greece": (22.2, 37.4), "Turkey": (31.0, 37.8), "Egypt": (29.2, 25.0),
-            "Tunisia": (9.3, 33.2), "Algeria": (6.6, 26.5), "Niger": (9.5, 19.8), "Chad": (19.4, 19.8),
-            "Sudan": (29.0, 19.8)}
-HIDDEN_LABELS = {"Mali", "N. Cyprus", "Cyprus", "Malta", "Italy"}
-SEA_LABEL = ("Mediterranean Sea", 20.6, 35.3)
-LABEL_SIZE = 15.0  # user units; the map is drawn 800 units wide
+LABEL_SIZE = 15.0  # map units (the map is drawn 800 units wide): the names of places, regions and seas
+COUNTRY_SIZE, FOCUS_SIZE = 14.0, 22.0
 PHONE_ENLARGE = 1.8  # circles on a phone, where the map is drawn at under half size (see style.css)
+PHONE_SCALE = 2.0  # names on a phone, likewise
+PHONE_PLACES = 8  # the places named on a phone (the busiest)
 
 
 @dataclass
@@ -62,47 +58,9 @@ def index_places(site: Site) -> PlaceIndex:
     return PlaceIndex(sorted(entries, key=lambda e: (-len(e.events), e.place.name.casefold())))
 
 
-@dataclass(frozen=True)
-class Projection:
-    """Degrees to map units: equirectangular, true to scale at the frame's middle latitude."""
-
-    west: float
-    south: float
-    east: float
-    north: float
-    width: float = MAP_WIDTH
-
-    @property
-    def scale(self) -> float:
-        return self.width / ((self.east - self.west) * math.cos(math.radians((self.south + self.north) / 2)))
-
-    @property
-    def height(self) -> float:
-        return (self.north - self.south) * self.scale
-
-    def point(self, lon: float, lat: float) -> tuple[float, float]:
-        squeeze = math.cos(math.radians((self.south + self.north) / 2))
-        return (lon - self.west) * self.scale * squeeze, (self.north - lat) * self.scale
-
-    def contains(self, place: Place) -> bool:
-        return self.west <= place.lon <= self.east and self.south <= place.lat <= self.north
-
-
-@lru_cache(maxsize=1)
-def load_region() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(REGION_FILE.read_text(encoding="utf-8"))
-    return document
-
-
-@lru_cache(maxsize=1)
 def region_key() -> str:
     """A hash of the map's data, for the keys of the pages that show the map (it is not a template)."""
-    return hashlib.blake2b(REGION_FILE.read_bytes(), digest_size=16).hexdigest()
-
-
-def region_projection() -> Projection:
-    west, south, east, north = load_region()["extent"]
-    return Projection(west, south, east, north)
+    return world_key()
 
 
 def marker_radius(count: int) -> float:
@@ -110,28 +68,36 @@ def marker_radius(count: int) -> float:
     return min(28.0, 5.0 + 4.0 * math.sqrt(count - 1))
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _path(ring: list[float], projection: Projection) -> str:
-    points = [projection.point(ring[i], ring[i + 1]) for i in range(0, len(ring), 2)]
-    return "M" + "L".join(f"{_fmt(x)} {_fmt(y)}" for x, y in points) + "Z"
-
-
 def _events_text(count: int) -> str:
     return f"{count} event{'s' if count != 1 else ''}"
+
+
+def map_title(config: MapConfig) -> str:
+    """site.yaml's map title, else one from the focus countries' names."""
+    if config.title:
+        return config.title
+    from generator.read.world import load_world
+
+    names = [load_world()[code].name for code in config.focus]
+    if not names:
+        return "Map of the places of events"
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Map of {joined} and {'its' if len(names) == 1 else 'their'} neighbours with the places of events"
 
 
 class MapRenderer:
     """Draws the map once; `svg()` is the same Markup for every page that shows it."""
 
-    def __init__(self, index: PlaceIndex, url: Callable[[str], str]) -> None:
+    def __init__(self, index: PlaceIndex, url: Callable[[str], str], config: MapConfig) -> None:
         self.index = index
         self.url = url
-        self.projection = region_projection()
+        self.config = config
+        self.projection = Projection.of(config.frame)
         self.on_map = [e for e in index.places if self.projection.contains(e.place)]
         self.elsewhere = [e for e in index.places if not self.projection.contains(e.place)]
+        self.points = [e for e in self.on_map if not e.place.is_region]
+        self.regions = [e for e in self.on_map if e.place.is_region]
+        self.unnamed: set[str] = set()  # the places whose names did not fit on the wide map
         self._svg: Markup | None = None
 
     def place_url(self, entry: PlacedEvents) -> str:
@@ -144,71 +110,91 @@ class MapRenderer:
 
     def _draw(self) -> str:
         p = self.projection
-        parts = [f'<svg class="map-svg" viewBox="0 0 {_fmt(p.width)} {_fmt(p.height)}" role="group" '
+        shapes = country_shapes(self.config, p)
+        wide, narrow = self._layout(shapes, 1.0, 1.0, len(self.points)), \
+            self._layout(shapes, PHONE_SCALE, PHONE_ENLARGE, PHONE_PLACES)
+        self.unnamed = {entry.slug for entry in self.points} - wide.named
+        parts = [f'<svg class="map-svg" viewBox="0 0 {fmt(p.width)} {fmt(p.height)}" role="group" '
                  f'aria-labelledby="map-title">',
-                 '<title id="map-title">Map of Libya and its neighbours with the places of events</title>',
-                 f'<rect class="sea" width="{_fmt(p.width)}" height="{_fmt(p.height)}"/>']
-        labels = []
-        for country in load_region()["countries"]:
-            focus = " focus" if country["name"] == FOCUS_COUNTRY else ""
-            d = "".join(_path(ring, p) for ring in country["rings"])
-            parts.append(f'<path class="land{focus}" d="{d}"/>')
-            if country["name"] not in HIDDEN_LABELS:
-                lon, lat = LABEL_AT.get(country["name"], country["label"])
-                x, y = p.point(lon, lat)
-                labels.append(f'<text class="country-label{focus}" x="{_fmt(x)}" y="{_fmt(y)}">'
-                              f'{escape(country["name"])}</text>')
-        name, lon, lat = SEA_LABEL
-        x, y = p.point(lon, lat)
-        labels.append(f'<text class="sea-label" x="{_fmt(x)}" y="{_fmt(y)}">{name}</text>')
-        parts.append(f'<g aria-hidden="true">{"".join(labels)}</g>')
-        markers, names = self._markers()
-        parts.append(f'<g class="markers">{"".join(markers)}</g>')
-        parts.append(f'<g class="marker-labels" aria-hidden="true">{"".join(names)}</g>')
+                 f'<title id="map-title">{escape(map_title(self.config))}</title>',
+                 f'<rect class="sea" width="{fmt(p.width)}" height="{fmt(p.height)}"/>']
+        parts += [f'<path class="land{" focus" if shape.focus else ""}" d="{shape.d}"/>' for shape in shapes]
+        parts.append(f'<g class="regions">{"".join(self._regions(shapes))}</g>')
+        parts.append(f'<g class="markers">{"".join(self._markers(wide))}</g>')
+        parts.append(f'<g class="map-labels" aria-hidden="true">{self._labels(wide, "wide")}'
+                     f'{self._labels(narrow, "narrow")}</g>')
         parts.append("</svg>")
         return "".join(parts)
 
-    def _markers(self) -> tuple[list[str], list[str]]:
-        """Circles, biggest first so that smaller ones stay on top, and their names where they fit.
+    def _link(self, entry: PlacedEvents, shape: str, note: str = "") -> str:
+        text = f"{entry.place.name}: {_events_text(len(entry.events))}"
+        return (f'<a href="{escape(self.place_url(entry))}" aria-label="{escape(text)}">'
+                f'<title>{escape(text + note)}</title>{shape}</a>')
 
-        Names are laid out twice: small for a wide screen, and bigger, for the busiest places only, for a
-        phone, where the map is drawn at under half its size and the circles are enlarged (style.css)."""
-        p = self.projection
-        placed = [(entry, *p.point(entry.place.lon, entry.place.lat)) for entry in self.on_map]
+    def _regions(self, shapes: list[Shape]) -> list[str]:
+        """Regions as areas, the largest first so that smaller ones stay on top: a country by its outline, an
+        area by a circle of its radius."""
+        by_code = {shape.code: shape for shape in shapes}
+        drawn = []
+        for entry in self.regions:
+            place = entry.place
+            if place.country in by_code:
+                size = math.inf
+                shape = f'<path class="region-area" d="{by_code[place.country].d}"/>'
+            else:
+                x, y = self.projection.point(place.lon, place.lat)
+                size = self.projection.km(place.radius or 100.0)
+                shape = f'<circle class="region-area" cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(size)}"/>'
+            drawn.append((size, self._link(entry, shape)))
+        return [link for size, link in sorted(drawn, key=lambda d: -d[0])]
+
+    def _markers(self, wide: LabelLayout) -> list[str]:
+        """Circles, biggest first so that smaller ones stay on top."""
         markers = []
+        for entry in self.points:
+            x, y = self.projection.point(entry.place.lon, entry.place.lat)
+            note = " (its name is left off the map: no room beside its circle)" if entry.slug in self.unnamed else ""
+            markers.append(self._link(entry, f'<circle class="marker" cx="{fmt(x)}" cy="{fmt(y)}" '
+                                             f'r="{fmt(marker_radius(len(entry.events)))}"/>', note))
+        return markers
+
+    def _layout(self, shapes: list[Shape], scale: float, enlarge: float, limit: int) -> LabelLayout:
+        """Every name of one layout: places (the busiest first), regions, focus countries, other countries (on a
+        wide screen) and the names site.yaml adds (seas)."""
+        p = self.projection
+        layout = LabelLayout(p.width, p.height)
+        placed = [(entry, *p.point(entry.place.lon, entry.place.lat)) for entry in self.points]
         for entry, x, y in placed:
-            r = marker_radius(len(entry.events))
-            text = f"{entry.place.name}: {_events_text(len(entry.events))}"
-            markers.append(f'<a href="{escape(self.place_url(entry))}" aria-label="{escape(text)}">'
-                           f'<title>{escape(text)}</title>'
-                           f'<circle class="marker" cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(r)}"/></a>')
-        names = [f'<g class="wide">{"".join(self._names(placed, LABEL_SIZE, 1.0, len(placed), True))}</g>',
-                 f'<g class="narrow">{"".join(self._names(placed, LABEL_SIZE * 2, PHONE_ENLARGE, 8, False))}</g>']
-        return markers, names
-
-    def _names(self, placed: list[tuple[PlacedEvents, float, float]], size: float, enlarge: float,
-               limit: int, avoid_circles: bool) -> list[str]:
-        """Names beside their circles (right, left, above or below), skipping any that would collide."""
-        width_of_map = self.projection.width
-        taken = [(x - r, y - r, x + r, y + r) for entry, x, y in placed
-                 for r in [marker_radius(len(entry.events)) * enlarge]] if avoid_circles else []
-        names = []
+            layout.block_circle(x, y, marker_radius(len(entry.events)) * enlarge)
         for entry, x, y in placed[:limit]:
-            r = marker_radius(len(entry.events)) * enlarge
-            width = 0.56 * size * len(entry.place.name)
-            candidates = [(x + r + 3, y + size * 0.35, "start"), (x - r - 3, y + size * 0.35, "end"),
-                          (x, y - r - 4, "middle"), (x, y + r + size * 0.8, "middle")]
-            for tx, ty, anchor in candidates:
-                left = tx if anchor == "start" else tx - width if anchor == "end" else tx - width / 2
-                box = (left, ty - size * 0.75, left + width, ty + size * 0.2)
-                if box[0] < 0 or box[2] > width_of_map or box[1] < 0 or any(_overlaps(box, o) for o in taken):
-                    continue
-                taken.append(box)
-                names.append(f'<text class="marker-label" x="{_fmt(tx)}" y="{_fmt(ty)}" '
-                             f'text-anchor="{anchor}">{escape(entry.place.name)}</text>')
-                break
-        return names
+            if layout.beside(entry.place.name, LABEL_SIZE * scale, x, y, marker_radius(len(entry.events)) * enlarge):
+                layout.named.add(entry.slug)
+        by_code = {shape.code: shape for shape in shapes}
+        for entry in self.regions[:limit]:
+            place = entry.place
+            if place.country in by_code:
+                continue  # named with its country
+            x, y = p.point(place.lon, place.lat)
+            layout.around(place.name, "region-label", LABEL_SIZE * scale, x, y, p.km(place.radius))
+        for shape in sorted(shapes, key=lambda s: (not s.focus, -_area(s))):
+            if shape.focus or scale == 1.0:
+                layout.within(shape.name, (FOCUS_SIZE if shape.focus else COUNTRY_SIZE) * scale, shape.visible,
+                              shape.focus)
+        if scale == 1.0:
+            for name, lat, lon in self.config.labels:
+                layout.around(name, "sea-label", LABEL_SIZE, *p.point(lon, lat), 60.0)
+        return layout
+
+    @staticmethod
+    def _labels(layout: LabelLayout, which: str) -> str:
+        texts = [f'<path class="leader" d="{"".join(f"M{fmt(a)} {fmt(b)}L{fmt(c)} {fmt(d)}" for a, b, c, d in leaders)}"/>'
+                 for leaders in [[label.leader for label in layout.labels if label.leader]] if leaders]
+        for label in layout.labels:
+            texts.append(f'<text class="{label.cls}" x="{fmt(label.x)}" y="{fmt(label.y)}" '
+                         f'text-anchor="{label.anchor}" style="font-size:{fmt(label.size)}px">{escape(label.text)}</text>')
+        return f'<g class="{which}">{"".join(texts)}</g>'
 
 
-def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _area(shape: Shape) -> float:
+    ring = shape.visible[0]
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, [*ring[1:], *ring[:1]]))) / 2

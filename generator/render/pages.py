@@ -150,8 +150,9 @@ class Renderer:
         return index_places(self.site)
 
     @cached_property
-    def map(self) -> MapRenderer:
-        return MapRenderer(self.places, self.site.url)
+    def map(self) -> MapRenderer | None:
+        """None when site.yaml turns the map off (map: false)."""
+        return MapRenderer(self.places, self.site.url, self.config.map) if self.config.map else None
 
     @cached_property
     def chart(self) -> ChartRenderer:

@@ -404,7 +404,7 @@ def settle_memory() -> None:
 
 
 def page_rel(url_path: str, base_path: str) -> str | None:
-    """The output path a URL path asks for ('/libya/events/x/' -> 'events/x/index.html'), or None."""
+    """The output path a URL path asks for ('/timeline/events/x/' -> 'events/x/index.html'), or None."""
     if not url_path.startswith(base_path):
         return None
     rel = unquote(url_path[len(base_path):])

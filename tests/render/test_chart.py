@@ -294,3 +294,53 @@ def test_the_preview_s_quick_build_and_the_rest_after_it_keep_every_lane_for_the
         assert "actors/turkey/index.html" in builder.run(changed=set()).changed
         assert made == ["turkey"]
         made.clear()
+
+
+# -- the bars' names on actor pages ----------------------------------------------------------------
+def test_an_actor_page_names_each_bar_beside_it(charted):
+    page = charted.read("actors/turkey/index.html")
+    lane = page.split('<svg class="lane"', 1)[1].split("</svg>", 1)[0]
+    names = re.findall(r'<text class="bar-name" x="[\d.]+" y="\d+" text-anchor="(?:start|end)" '
+                       r'aria-hidden="true">([^<]+)</text>', lane)
+    assert sorted(names) == ["Military action, alleged", "Military action, for the GNA"]
+    assert '<div class="bar-key">' not in page  # every name fitted
+    home = charted.read("index.html")
+    assert 'class="bar-name' not in home  # the home page's lanes stay compact
+
+
+def test_a_bar_whose_name_does_not_fit_gets_its_number_and_is_listed_under_the_chart(charted):
+    path = charted.root / "site.yaml"
+    text = path.read_text()
+    extra = "".join(f"      - start: 2016-{month:02d}-01\n        end: 2016-{month:02d}-02\n        kind: military\n"
+                    f"        supports: gna\n" for month in (3, 4, 5))
+    path.write_text(text.replace("      - start: 2019\n        end: 2019-06\n", extra + "      - start: 2019\n"
+                                                                                    "        end: 2019-06\n", 1))
+    build(BuildOptions(charted.root))
+    page = charted.read("actors/turkey/index.html")
+    lane = page.split('<svg class="lane"', 1)[1].split("</svg>", 1)[0]
+    named = re.findall(r'<text class="bar-name"[^>]*>([^<]+)</text>', lane)
+    numbers = re.findall(r'<text class="bar-name bar-number"[^>]*>(\d+)</text>', lane)
+    key = re.findall(r'<li value="(\d+)"><a href="/actors/turkey/#period-\1">([^<]+)</a>, ([^<]+)</li>',
+                     page.split('<div class="bar-key">', 1)[1].split("</div>", 1)[0])
+    assert len(named) + len(key) == 5  # every period: named beside its bar, or listed
+    assert numbers and set(numbers) == {number for number, _, _ in key}  # each listed bar shows its number
+    assert all(name == "Military action, for the GNA" for _, name, _ in key)
+
+
+def test_bar_names_stay_inside_the_plot_and_apart_on_each_row():
+    from generator.render.chart_labels import GAP, bar_labels, text_width
+    from generator.render.chart import Bar
+
+    bars = [Bar(1, 0, 300, 0, 0, False, "confirmed", "", 0), Bar(2, 305, 4, 0, 0, False, "confirmed", "", 0),
+            Bar(3, 312, 3, 0, 0, False, "confirmed", "", 0), Bar(4, 700, 40, 0, 0, True, "confirmed", "", 1)]
+    names = {1: "A long bar's name", 2: "Short bar", 3: "Another short bar", 4: "Near the right edge of the plot"}
+    labels = {label.period: label for label in bar_labels(bars, names, 750)}
+    assert labels[1].named and labels[1].x == 0 and labels[1].anchor == "start"
+    assert labels[4].named and labels[4].x + text_width(names[4]) <= 750  # moved left to stay inside
+    spans = [(label.row, label.x if label.anchor == "start" else label.x - text_width(label.text),
+              label.x + text_width(label.text) if label.anchor == "start" else label.x) for label in labels.values()]
+    assert all(left >= 0 and right <= 750 for _, left, right in spans)
+    assert not any(r1 == r2 and a1 < b2 + GAP and a2 < b1 + GAP
+                   for i, (r1, a1, b1) in enumerate(spans) for r2, a2, b2 in spans[i + 1:])
+    assert not (labels[2].named and labels[3].named)  # no room for both names: one bar shows its number
+    assert set(labels) == {1, 2, 3, 4}

@@ -11,12 +11,16 @@ import pytest
 from generator import BuildOptions, build, check
 from generator import SiteError
 from generator.model.places import place_location
-from generator.render.map import REGION_FILE, marker_radius, region_projection
+from generator.read.world import WORLD_FILE, load_world
+from generator.render.map import marker_radius
+from generator.render.map_geo import Projection
 from generator.model.types import Place
 from conftest import ROOT
 
 
 PLACES = """\
+map:
+  focus: [LBY]
 places:
   Tripoli: [32.887, 13.191]
   Mitiga airport: Tripoli
@@ -91,11 +95,13 @@ places:
 """)
     assert problems_of(site) == [
         f"site.yaml:{first + 2}: place 'Nowhere' must be [latitude, longitude] in degrees (latitude -90 to 90, "
-        f"longitude -180 to 180) or the name of another place, found a list",
+        f"longitude -180 to 180), a region ({{at: [latitude, longitude], radius: km}} or {{country: ISO3}}) or the "
+        f"name of another place, found a list",
         f"site.yaml:{first + 3}: place 'Somewhere' is an alias of 'not a place', which is not a place with "
         f"coordinates",
         f"site.yaml:{first + 4}: place 'Elsewhere' must be [latitude, longitude] in degrees (latitude -90 to 90, "
-        f"longitude -180 to 180) or the name of another place, found a list",
+        f"longitude -180 to 180), a region ({{at: [latitude, longitude], radius: km}} or {{country: ISO3}}) or the "
+        f"name of another place, found a list",
         f"site.yaml:{first + 5}: place 'tripoli' is listed twice (also as 'Tripoli')",
     ]
 
@@ -174,17 +180,26 @@ def test_a_content_page_cannot_take_the_places_address(site):
 
 # -- the map's data -------------------------------------------------------------------------------
 def test_the_map_data_is_small_and_says_where_it_comes_from():
-    assert REGION_FILE.stat().st_size < 60_000
-    region = json.loads(REGION_FILE.read_text())
-    assert "Natural Earth" in region["source"] and "public domain" in region["source"]
-    names = {country["name"] for country in region["countries"]}
-    assert {"Libya", "Tunisia", "Algeria", "Niger", "Chad", "Sudan", "Egypt", "Italy", "Malta", "Greece"} <= names
-    readme = (REGION_FILE.parent / "README.md").read_text()
+    assert WORLD_FILE.stat().st_size < 300_000  # the world at 1:50m, simplified: about 250 kB
+    world = json.loads(WORLD_FILE.read_text())
+    assert "Natural Earth" in world["source"] and "public domain" in world["source"]
+    countries = load_world()
+    assert len(countries) > 200 and {"LBY", "YEM", "SAU", "OMN", "TUN", "EGY", "FRA", "BRA"} <= set(countries)
+    assert countries["LBY"].name == "Libya" and countries["YEM"].name == "Yemen"
+    west, south, east, north = countries["YEM"].box  # Yemen: about 42.6-53.1 E, 12.6-19 N
+    assert 42 < west < 43.5 and 12 < south < 13 and 52.5 < east < 54 and 18.5 < north < 19.5
+    readme = (WORLD_FILE.parent / "README.md").read_text()
     assert "Natural Earth" in readme and "world-atlas" in readme and "public domain" in readme
+    assert "extract_natural_earth.py" in readme
 
 
-def test_the_projection_keeps_libya_inside_the_frame():
-    projection = region_projection()
+def test_the_projection_keeps_libya_inside_the_bundled_frame():
+    from generator.read.config import load_config
+    from generator.model.errors import Problems
+
+    config = load_config(ROOT, Problems())
+    assert config is not None and config.map is not None
+    projection = Projection.of(config.map.frame)
     for lon, lat in ((9.4, 30.2), (25.0, 31.6), (25.0, 20.0), (13.2, 32.9)):  # Libya's corners and Tripoli
         x, y = projection.point(lon, lat)
         assert 0 < x < projection.width and 0 < y < projection.height

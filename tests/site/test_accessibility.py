@@ -82,7 +82,7 @@ def focus_ring(page) -> str:
     return page.evaluate("""() => {
         const el = document.activeElement;
         if (el instanceof SVGElement) {
-            const shape = el.querySelector('.bar, .tick, .marker, .milestone-mark');
+            const shape = el.querySelector('.bar, .tick, .marker, .region-area, .milestone-mark');
             const style = getComputedStyle(shape);
             return style.stroke === 'rgb(217, 119, 6)' && style.strokeWidth !== '0px' ? 'stroke ' + style.stroke
                 : 'none ' + el.outerHTML.slice(0, 80);
