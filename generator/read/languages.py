@@ -32,6 +32,7 @@ TRANSLATABLE: tuple[tuple[str, ...], ...] = (
     ("kinds", "*"),
     ("roles", "*", "label"), ("roles", "*", "with_side"), ("roles", "*", "description"),
     ("actors", "*", "name"), ("actors", "*", "involvement", "#", "note"),
+    ("map", "title"), ("map", "labels", "*", "name"),
 )
 
 
@@ -149,6 +150,11 @@ def _copy_translatable(raw: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(copy.get(key), dict):
             copy[key] = {ident: dict(value) if isinstance(value, dict) else value
                          for ident, value in copy[key].items()}
+    if isinstance(copy.get("map"), dict):
+        copy["map"] = dict(copy["map"])
+        if isinstance(copy["map"].get("labels"), dict):
+            copy["map"]["labels"] = {name: dict(value) if isinstance(value, dict) else value
+                                     for name, value in copy["map"]["labels"].items()}
     actors = copy.get("actors")
     if isinstance(actors, dict):
         for actor in actors.values():

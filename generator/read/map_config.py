@@ -6,6 +6,7 @@
       title: Map of …           # the map's accessible title; from the focus countries' names when left out
       labels:                   # more names to write on the map (seas, deserts): name: [latitude, longitude]
         Mediterranean Sea: [35.3, 20.6]
+        Gulf of Sidra: {at: [31.5, 18.5], name: {en: Gulf of Sidra, ar: خليج سرت}}  # the name per language
 
 `map: false` turns the map off. Without a `map:` key the map frames the gazetteer's places.
 """
@@ -95,14 +96,20 @@ def _labels(fields: Fields, raw: Any) -> list[tuple[str, float, float]]:
         fields.error("labels", f"'labels' must be a mapping of names to [latitude, longitude], found {type_name(raw)}")
         return []
     labels = []
-    for name, value in raw.items():
+    for key, value in raw.items():
+        name = str(key)
+        if isinstance(value, dict):  # {at: [latitude, longitude], name: its name in this language}
+            entry = fields.child("labels", raw).child(key, value)
+            entry.unknown_keys(("at", "name"), "label field")
+            name = entry.text("name") or name
+            value = value.get("at")
         ok = isinstance(value, list) and len(value) == 2 and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
         if not ok or not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180):
-            fields.child("labels", raw).error(name, f"label '{name}' must be [latitude, longitude] in degrees, "
-                                                    f"found {type_name(value)}")
+            fields.child("labels", raw).error(key, f"label '{key}' must be [latitude, longitude] in degrees (or "
+                                                   f"{{at: [latitude, longitude], name: …}}), found {type_name(value)}")
             continue
-        labels.append((str(name), float(value[0]), float(value[1])))
+        labels.append((name, float(value[0]), float(value[1])))
     return labels
 
 

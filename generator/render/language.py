@@ -3,8 +3,11 @@ in the site's other languages (LanguageLinks)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
+from babel import Locale
+from babel.core import get_global
 from babel.support import NullTranslations
 from markupsafe import Markup
 
@@ -27,6 +30,11 @@ class Words:
         if capital:
             return {"confirmed": _("Confirmed"), "alleged": _("Alleged"), "denied": _("Denied")}.get(status, status)
         return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
+
+    def country_name(self, code: str, name: str) -> str:
+        """A country's name (ISO 3166-1 alpha-3 code) in this language: the map data's own (English) name on an
+        English site, else CLDR's through Babel, else the data's."""
+        return name if self.locale.split("-")[0] == "en" else _country_names(self.locale).get(code, name)
 
     def actor_type(self, kind: str) -> str:
         _ = self.gettext
@@ -97,3 +105,11 @@ class LanguageLinks:
         if len(languages) < 2 or code == self.config.lang:
             return ""
         return next((language.locale for language in languages if language.code == code), code)
+
+
+@lru_cache(maxsize=None)
+def _country_names(locale: str) -> dict[str, str]:
+    """Alpha-3 code -> the country's name in the locale (CLDR maps alpha-3 codes to alpha-2 as aliases)."""
+    names = Locale.parse(locale, sep="-").territories
+    return {alpha3: names[alpha2[0]] for alpha3, alpha2 in get_global("territory_aliases").items()
+            if len(alpha3) == 3 and alpha3.isalpha() and alpha2 and alpha2[0] in names}

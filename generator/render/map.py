@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
+from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from generator.model.text import slugify
 from generator.model.types import Event, Place
 from generator.model.site import Site
 from generator.model.types import MapConfig
-from generator.read.world import world_key
+from generator.read.world import load_world, world_key
 from generator.render.map_geo import Projection, Shape, country_shapes, fmt
 from generator.render.map_labels import LabelLayout
 
@@ -68,30 +69,59 @@ def marker_radius(count: int) -> float:
     return min(28.0, 5.0 + 4.0 * math.sqrt(count - 1))
 
 
-def _events_text(count: int) -> str:
-    return f"{count} event{'s' if count != 1 else ''}"
+class MapWords(Protocol):
+    """The map's words in the page's language (render/language.py's Words)."""
+
+    locale: str
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+
+    def country_name(self, code: str, name: str) -> str: ...
 
 
-def map_title(config: MapConfig) -> str:
+class EnglishWords:
+    """MapWords for a map drawn outside a site (tests, tools): English, as the data names countries."""
+
+    locale = "en"
+
+    @staticmethod
+    def gettext(text: str) -> str:
+        return text
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return singular if count == 1 else plural
+
+    @staticmethod
+    def country_name(code: str, name: str) -> str:
+        return name
+
+
+def map_title(config: MapConfig, words: MapWords = EnglishWords()) -> str:
     """site.yaml's map title, else one from the focus countries' names."""
     if config.title:
         return config.title
-    from generator.read.world import load_world
-
-    names = [load_world()[code].name for code in config.focus]
+    _ = words.gettext
+    world = load_world()
+    names = [words.country_name(code, world[code].name) for code in config.focus]
     if not names:
-        return "Map of the places of events"
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"Map of {joined} and {'its' if len(names) == 1 else 'their'} neighbours with the places of events"
+        return _("Map of the places of events")
+    return words.ngettext("Map of {countries} and its neighbours with the places of events",
+                          "Map of {countries} and their neighbours with the places of events",
+                          len(names)).format(countries=format_list(names, locale=words.locale.replace("-", "_")))
 
 
 class MapRenderer:
-    """Draws the map once; `svg()` is the same Markup for every page that shows it."""
+    """Draws the map once; `svg()` is the same Markup for every page that shows it. On a page written from right
+    to left, a place's name goes first on its circle's left."""
 
-    def __init__(self, index: PlaceIndex, url: Callable[[str], str], config: MapConfig) -> None:
+    def __init__(self, index: PlaceIndex, url: Callable[[str], str], config: MapConfig,
+                 words: MapWords = EnglishWords(), rtl: bool = False) -> None:
         self.index = index
         self.url = url
         self.config = config
+        self.words = words
+        self.rtl = rtl
         self.projection = Projection.of(config.frame)
         self.on_map = [e for e in index.places if self.projection.contains(e.place)]
         self.elsewhere = [e for e in index.places if not self.projection.contains(e.place)]
@@ -116,18 +146,20 @@ class MapRenderer:
         self.unnamed = {entry.slug for entry in self.points} - wide.named
         parts = [f'<svg class="map-svg" viewBox="0 0 {fmt(p.width)} {fmt(p.height)}" role="group" '
                  f'aria-labelledby="map-title">',
-                 f'<title id="map-title">{escape(map_title(self.config))}</title>',
+                 f'<title id="map-title">{escape(map_title(self.config, self.words))}</title>',
                  f'<rect class="sea" width="{fmt(p.width)}" height="{fmt(p.height)}"/>']
         parts += [f'<path class="land{" focus" if shape.focus else ""}" d="{shape.d}"/>' for shape in shapes]
         parts.append(f'<g class="regions">{"".join(self._regions(shapes))}</g>')
         parts.append(f'<g class="markers">{"".join(self._markers(wide))}</g>')
-        parts.append(f'<g class="map-labels" aria-hidden="true">{self._labels(wide, "wide")}'
+        parts.append(f'<g class="map-labels" aria-hidden="true" direction="ltr">{self._labels(wide, "wide")}'
                      f'{self._labels(narrow, "narrow")}</g>')
         parts.append("</svg>")
         return "".join(parts)
 
     def _link(self, entry: PlacedEvents, shape: str, note: str = "") -> str:
-        text = f"{entry.place.name}: {_events_text(len(entry.events))}"
+        count = len(entry.events)
+        events = self.words.ngettext("{count} event", "{count} events", count).format(count=count)
+        text = self.words.gettext("{place}: {events}").format(place=entry.place.name, events=events)
         return (f'<a href="{escape(self.place_url(entry))}" aria-label="{escape(text)}">'
                 f'<title>{escape(text + note)}</title>{shape}</a>')
 
@@ -153,7 +185,8 @@ class MapRenderer:
         markers = []
         for entry in self.points:
             x, y = self.projection.point(entry.place.lon, entry.place.lat)
-            note = " (its name is left off the map: no room beside its circle)" if entry.slug in self.unnamed else ""
+            note = " " + self.words.gettext("(its name is left off the map: no room beside its circle)") \
+                if entry.slug in self.unnamed else ""
             markers.append(self._link(entry, f'<circle class="marker" cx="{fmt(x)}" cy="{fmt(y)}" '
                                              f'r="{fmt(marker_radius(len(entry.events)))}"/>', note))
         return markers
@@ -162,7 +195,7 @@ class MapRenderer:
         """Every name of one layout: places (the busiest first), regions, focus countries, other countries (on a
         wide screen) and the names site.yaml adds (seas)."""
         p = self.projection
-        layout = LabelLayout(p.width, p.height)
+        layout = LabelLayout(p.width, p.height, rtl=self.rtl)
         placed = [(entry, *p.point(entry.place.lon, entry.place.lat)) for entry in self.points]
         for entry, x, y in placed:
             layout.block_circle(x, y, marker_radius(len(entry.events)) * enlarge)
@@ -178,7 +211,7 @@ class MapRenderer:
             layout.around(place.name, "region-label", LABEL_SIZE * scale, x, y, p.km(place.radius))
         for shape in sorted(shapes, key=lambda s: (not s.focus, -_area(s))):
             if shape.focus or scale == 1.0:
-                layout.within(shape.name, (FOCUS_SIZE if shape.focus else COUNTRY_SIZE) * scale, shape.visible,
+                layout.within(self.words.country_name(shape.code, shape.name), (FOCUS_SIZE if shape.focus else COUNTRY_SIZE) * scale, shape.visible,
                               shape.focus)
         if scale == 1.0:
             for name, lat, lon in self.config.labels:

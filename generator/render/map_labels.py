@@ -2,7 +2,7 @@
 
 Names are placed in order of importance (places with the most events first, then regions, then countries, then
 the names site.yaml adds, such as seas). Each tries its candidate positions in turn (beside its circle on the
-right, the left, above, below and at the four corners; inside its country near the middle) and takes the first
+right, the left, above, below and at the four corners, the left first on a right-to-left page; inside its country near the middle) and takes the first
 whose box stays inside the frame and meets no box already taken, nor any circle: a name for which no position
 fits is left out, and the renderer says so in its place's title. Text widths are estimated generously from the
 number of characters, since the build has no fonts to measure with.
@@ -49,6 +49,7 @@ class LabelLayout:
     taken: list[Box] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     named: set[str] = field(default_factory=set)  # the places whose names were placed (by slug)
+    rtl: bool = False  # for a reader from right to left: a name goes first on its circle's left
 
     def block_circle(self, x: float, y: float, r: float) -> None:
         self.taken.append((x - r, y - r, x + r, y + r))
@@ -75,16 +76,16 @@ class LabelLayout:
     def beside(self, text: str, size: float, x: float, y: float, r: float) -> bool:
         """A place's name beside its circle of radius r: right, left, above, below or at a corner, then the same
         a little further out."""
+        near, far = ((1, "start"), (-1, "end")) if not self.rtl else ((-1, "end"), (1, "start"))
         candidates = []
         for away in (r + GAP, r + GAP + size * 0.8, r + GAP + size * 1.8):
             middle = y + size * (ASCENT - DESCENT) / 2  # the baseline that centres the text on the circle
             corner = away * 0.75
-            candidates += [(x + away, middle, "start"), (x - away, middle, "end"),
-                           (x, y - away - DESCENT * size - STROKE, "middle"),
-                           (x, y + away + ASCENT * size + STROKE, "middle"),
-                           (x + corner, y - corner, "start"), (x - corner, y - corner, "end"),
-                           (x + corner, y + corner + ASCENT * size, "start"),
-                           (x - corner, y + corner + ASCENT * size, "end")]
+            candidates += [(x + side * away, middle, anchor) for side, anchor in (near, far)]
+            candidates += [(x, y - away - DESCENT * size - STROKE, "middle"),
+                           (x, y + away + ASCENT * size + STROKE, "middle")]
+            candidates += [(x + side * corner, y - corner, anchor) for side, anchor in (near, far)]
+            candidates += [(x + side * corner, y + corner + ASCENT * size, anchor) for side, anchor in (near, far)]
         if not self.place(text, "marker-label", size, candidates):
             return False
         label = self.labels[-1]

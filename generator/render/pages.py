@@ -152,7 +152,8 @@ class Renderer:
     @cached_property
     def map(self) -> MapRenderer | None:
         """None when site.yaml turns the map off (map: false)."""
-        return MapRenderer(self.places, self.site.url, self.config.map) if self.config.map else None
+        return MapRenderer(self.places, self.site.url, self.config.map, self.words,
+                           self.language.direction == "rtl") if self.config.map else None
 
     @cached_property
     def chart(self) -> ChartRenderer:

@@ -223,3 +223,33 @@ def test_a_label_layout_refuses_what_would_overlap_or_leave_the_frame():
     assert not layout.place("Mediterranean", "sea-label", 15, [(195, 60, "start")])  # past the right edge
     assert layout.place("Misrata", "marker-label", 15, [(12, 32, "start"), (10, 80, "start")])
     assert [(label.text, label.y) for label in layout.labels] == [("Tripoli", 30), ("Misrata", 80)]
+
+
+def test_a_name_goes_first_on_its_circles_left_for_a_reader_from_right_to_left():
+    ltr, rtl = LabelLayout(400, 200), LabelLayout(400, 200, rtl=True)
+    for layout in (ltr, rtl):
+        assert layout.beside("Tripoli", 15, 200, 100, 8)
+    (first,), (mirrored,) = ltr.labels, rtl.labels
+    assert (first.anchor, first.x) == ("start", 200 + 8 + 3) and (mirrored.anchor, mirrored.x) == ("end", 200 - 8 - 3)
+    crowded = LabelLayout(400, 200, rtl=True)
+    crowded.taken.append((100, 0, 200, 200))  # the left is taken: the right still serves
+    assert crowded.beside("Tripoli", 15, 200, 100, 8) and crowded.labels[0].anchor == "start"
+
+
+def test_map_labels_and_title_take_a_text_per_language(site):
+    text = (site.root / "site.yaml").read_text()
+    (site.root / "site.yaml").write_text(text.replace("language: en\n", "") + (
+        "languages:\n  en: {name: English, locale: en-GB}\n  ar: {name: العربية, locale: ar, direction: rtl}\n"))
+    line = add(site, "map:\n  focus: [LBY]\n  title: {en: Where it happened, ar: أين وقعت الأحداث}\n  labels:\n"
+                     "    Mediterranean Sea: {at: [35.3, 20.6], name: {en: Mediterranean Sea, ar: البحر المتوسط}}\n")
+    config = load_config(site.root, Problems())
+    assert config is not None and config.map is not None
+    arabic = config.in_language("ar").map
+    assert config.map.title == "Where it happened" and config.map.labels == (("Mediterranean Sea", 35.3, 20.6),)
+    assert arabic is not None and arabic.title == "أين وقعت الأحداث" and arabic.labels[0][0] == "البحر المتوسط"
+    add(site, "")
+    (site.root / "site.yaml").write_text((site.root / "site.yaml").read_text().replace(
+        "{en: Mediterranean Sea, ar: البحر المتوسط}}", "{fr: Méditerranée}, colour: blue}"))
+    problems = problems_of(site)
+    assert any(f"site.yaml:{line + 4}" in p and "'fr' is not one of the site's languages" in p for p in problems)
+    assert any(f"site.yaml:{line + 4}" in p and "colour" in p for p in problems)

@@ -201,12 +201,10 @@ def parsed(path: Path) -> Links:
     return links
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled site, built once for this module."""
-    output = tmp_path_factory.mktemp("bundled") / "output"
-    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
-    return output
+@pytest.fixture
+def bundled(bundled_output: Path) -> Path:
+    """The bundled site, built once for the session (conftest.py)."""
+    return bundled_output
 
 
 def test_every_arabic_page_is_right_to_left_and_every_page_has_symmetric_alternates(bundled: Path) -> None:
@@ -314,6 +312,29 @@ def content_texts(bundled: Path) -> list[str]:
         for period in actor["involvement"]:
             found.update(s for source in period["sources"] for s in (source["title"], source["publisher"], source["url"]))
     return sorted((text for text in found if text), key=len, reverse=True)
+
+
+def test_the_map_speaks_each_language(bundled: Path) -> None:
+    """Country names from CLDR (the map data's own on the English site), the title and the sea's name per
+    language, the places' counts in each language's plural; names anchored left to right on every site."""
+    def svg(language: str) -> str:
+        return re.search(r'<svg class="map-svg".*?</svg>', (bundled / language / "index.html").read_text(), re.S)[0]
+
+    english, indonesian, arabic = svg(""), svg("id"), svg("ar")
+    for text, words in ((english, ["Egypt", "Algeria", "Turkey", "Mediterranean Sea", "Map of Libya"]),
+                        (indonesian, ["Mesir", "Aljazair", "Laut Tengah", "Peta Libya"]),
+                        (arabic, ["مصر", "الجزائر", "البحر المتوسط", "خريطة ليبيا"])):
+        labels = re.findall(r'<text class="(?:country|sea)-label[^>]*>([^<]*)', text)
+        assert all(any(word in label for label in labels) for word in words if not word.startswith(("Map", "Peta", "خريطة"))), labels
+        assert re.search(r'<title id="map-title">' + words[-1], text)
+        assert '<g class="map-labels" aria-hidden="true" direction="ltr">' in text
+    def countries(text: str) -> list[str]:
+        return re.findall(r'<text class="country-label[^>]*>([^<]*)', text)
+
+    assert "Mesir" not in countries(english) and "Egypt" not in countries(arabic) and " events" not in arabic
+    assert re.search(r'aria-label="Tripoli: \d+ events"', english)
+    assert re.search(r'aria-label="Tripoli: \d+ peristiwa"', indonesian)
+    assert re.search(r'aria-label="Tripoli: \d+ (أحداث|حدثًا|حدث)"', arabic)
 
 
 @pytest.mark.parametrize("language", ["id", "ar"])
