@@ -31,7 +31,7 @@ from generator.model.types import Event
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "11"
+FORMAT = "12"
 SAVED, SAVED_AFRESH, NOT_SAVED = 0, 1, 2  # what save_parsed() did: wrote, wrote into an emptied database, failed
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
