@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
@@ -78,23 +78,29 @@ class Fetched:
 
 
 def fetch(manager: urllib3.PoolManager, url: str, timeout: float) -> Fetched:
-    """GET url following redirects; reads no more of the body than its first bytes."""
-    retries = urllib3.Retry(total=MAX_REDIRECTS, connect=0, read=0, status=0, other=0, redirect=MAX_REDIRECTS,
-                            raise_on_redirect=True)
-    try:
-        response = manager.request("GET", url, redirect=True, retries=retries, preload_content=False,
-                                   headers={**manager.headers, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    except (HTTPError, OSError) as error:
-        return Fetched(True, failure_text(error, timeout))
-    try:
-        final = response.geturl() or url
-        if response.status >= 400:
-            return Fetched(True, status_text(response.status), final)
-        if final != url and is_home(url, final):
-            return Fetched(True, f"redirected to the home page {final}", final)
-        return Fetched(False, status_text(response.status), final)
-    finally:
-        response.release_conn()
+    """GET url, following redirects one hop at a time; no body is read, and each connection is closed by us
+    (never reused half-read, nor raced with a server that closes it)."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            response = manager.request("GET", current, redirect=False, retries=False, preload_content=False,
+                                       headers={**manager.headers, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        except (HTTPError, OSError) as error:
+            return Fetched(True, failure_text(error, timeout), current)
+        try:
+            status, location = response.status, response.headers.get("Location")
+        finally:
+            response.close()
+            response.release_conn()
+        if status in (301, 302, 303, 307, 308) and location:
+            current = urljoin(current, location)
+            continue
+        if status >= 400:
+            return Fetched(True, status_text(status), current)
+        if current != url and is_home(url, current):
+            return Fetched(True, f"redirected to the home page {current}", current)
+        return Fetched(False, status_text(status), current)
+    return Fetched(True, f"more than {MAX_REDIRECTS} redirects", current)
 
 
 class RateLimit:
