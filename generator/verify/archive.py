@@ -87,7 +87,8 @@ class Wayback:
     def closest(self, url: str, target: str) -> Snapshot:
         fields = {"url": url, **({"timestamp": target} if target else {})}
         answer = self._call("GET", self.available_url, fields)
-        closest = (answer.get("archived_snapshots") or {}).get("closest")  # type: ignore[union-attr]
+        snapshots = answer.get("archived_snapshots")
+        closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
         if not isinstance(closest, dict) or not closest.get("available") or \
                 not str(closest.get("status", "200")).startswith("2"):
             return Snapshot(None, None)

@@ -133,9 +133,12 @@ def call_json(manager: urllib3.PoolManager, method: str, url: str, timeout: floa
         if before is not None:
             before()
         try:
-            body = {"encode_multipart": False} if method == "POST" else {}  # a form, as the Archive expects
-            response = manager.request(method, url, fields=fields, headers={**manager.headers, "Accept": "application/json",
-                                        **(headers or {})}, redirect=True, **body)
+            sent = {**manager.headers, "Accept": "application/json", **(headers or {})}
+            if method == "POST":  # a form, as the Archive expects
+                response = manager.request_encode_body(method, url, fields=fields, headers=sent,
+                                                       encode_multipart=False)
+            else:
+                response = manager.request_encode_url(method, url, fields=fields, headers=sent)
         except (HTTPError, OSError) as error:
             why = failure_text(error, timeout)
             wait = backoff * 2 ** attempt
