@@ -1,12 +1,11 @@
 """A fake Internet Archive and a fake web on a loopback port: the availability interface, Save Page Now, and
 pages that are live, dead (404, 410), slow (past any timeout), redirected to the home page, or held until two
-requests are in flight. Every request is logged with its time; nothing else is ever reached (the guard below
-refuses connections to any other address from the tests of this folder)."""
+requests are in flight. Every request is logged with its time; nothing else is ever reached (conftest.py's guard refuses
+connections to any other address)."""
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -182,17 +181,3 @@ def fake_archive():
         fake.condition.notify_all()
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """Any connection from this process to an address outside 127.0.0.0/8 fails the test."""
-    connect = socket.socket.connect
-
-    def guarded(self: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else ""
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not (host.startswith("127.") or host == "::1"):
-            raise AssertionError(f"a test tried to reach {address}: only loopback servers are allowed")
-        return connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from fake_archive_server import fake_archive, loopback_only  # noqa: F401 (fixtures)
+from fake_archive_server import fake_archive  # noqa: F401 (a fixture)
 
 EVENT = """\
 ---
@@ -211,7 +211,7 @@ def threading_event():
 
 @pytest.mark.parametrize("args", [("build",), ("check",)])
 def test_build_and_check_never_use_the_network(site, args, monkeypatch):
-    """The guard of conftest.py refuses any connection but loopback; a plain build or check opens none at all."""
+    """conftest.py refuses any connection but to loopback in every test; a plain build or check opens none at all."""
     import socket
 
     from generator.__main__ import cli

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from fake_archive_server import fake_archive, loopback_only  # noqa: F401 (fixtures)
+from fake_archive_server import fake_archive  # noqa: F401 (a fixture)
 
 from generator.engine.source_store import SourceStore
 from generator.verify.dead_sources import SourceCheckOptions, check_sources
@@ -109,3 +109,12 @@ def test_mark_dead_records_gone_sources_and_the_page_links_the_archive_first(sit
     assert "no longer online" in item
     second = html[html.index('id="source-2"'):]
     assert "no longer online" not in second.split("</li>")[0]
+
+
+def test_the_tests_cannot_reach_the_network(site):
+    """The guard of conftest.py: a source on a real host fails the test at once, and is never asked."""
+    import pytest
+
+    sources_event(site, "a", ["http://192.0.2.1/article"])  # TEST-NET-1: never routed anyway
+    with pytest.raises(AssertionError, match="only loopback servers are allowed"):
+        check_sources(SourceCheckOptions(site.root, timeout=2), SourceStore(None))
