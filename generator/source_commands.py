@@ -52,20 +52,19 @@ def archive(options: ArchiveOptions) -> int:
         summary = run_archive(options, problems, progress=progress)
     finally:
         progress.close()
-    if problems.items:
-        _echo_problems(problems.items)
-        if problems.errors and not summary.planned and not summary.found:
-            return 1
+    _echo_problems(problems.items)  # files that cannot be read, PATHs that are not the site's
     if options.dry_run:
         for line in summary.planned:
             click.echo(f"would write {line}")
     _echo_problems(summary.failed + summary.not_written)
+    if summary.stopped:
+        click.echo(f"archive: {summary.stopped}", err=True)
     written = f"{len(summary.written)} file{'s' * (len(summary.written) != 1)} written"
     click.echo(f"Archive: {summary.found} found ({summary.cached} from the cache), {summary.saved} saved, "
                f"{len(summary.failed)} failed, {summary.skipped} skipped ({summary.archived_already} already "
                f"archived, {summary.no_snapshot} without a snapshot{'' if options.save else ': --save asks for one'}"
                f"); {'nothing written (--dry-run)' if options.dry_run else written}.")
-    return 1 if summary.failed or summary.not_written or problems.errors else 0
+    return 1 if summary.failed or summary.not_written or summary.stopped or problems.errors else 0
 
 
 def check_source_urls(options: SourceCheckOptions) -> int:

@@ -26,6 +26,7 @@ ARCHIVE_API = "https://archive.org"  # /wayback/available
 SAVE_API = "https://web.archive.org"  # /save, /save/status/JOB, and the snapshots' /web/…
 NONE_FOR = 86400.0  # a 'no snapshot' answer is trusted for a day
 MAX_CAPTURE_WAIT = 600.0
+GIVE_UP_AFTER = 3  # sources in a row for which the Archive could not be reached: the network is down
 
 
 @dataclass
@@ -59,6 +60,8 @@ class ArchiveSummary:
     written: list[str] = field(default_factory=list)
     not_written: list[Problem] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)  # --dry-run: what would be written
+    unreachable: int = 0  # sources in a row for which no server answered
+    stopped: str = ""  # why the run stopped before the end
 
     @property
     def skipped(self) -> int:
@@ -163,6 +166,10 @@ def run_archive(options: ArchiveOptions, problems: Problems, store: SourceStore 
                                        f"{snapshot.archive_url} (archived {snapshot.archived})")
             if progress is not None:
                 progress(done, total)
+            if summary.unreachable >= GIVE_UP_AFTER:
+                summary.stopped = (f"the Archive could not be reached for {GIVE_UP_AFTER} sources in a row: "
+                                   f"stopped (what was found is written; run again later to carry on)")
+                break
         if additions and not options.dry_run:
             try:
                 write_if_unchanged(citing, citing.doc.with_keys(additions))
@@ -171,6 +178,8 @@ def run_archive(options: ArchiveOptions, problems: Problems, store: SourceStore 
                 summary.not_written.append(Problem(citing.rel, error.line, error.message))
             except Unchanged as error:
                 summary.not_written.append(Problem(citing.rel, None, str(error)))
+        if summary.stopped:
+            break
     return summary
 
 
@@ -187,6 +196,7 @@ def _snapshot(wayback: Wayback, store: SourceStore, spot: SourceSpot, rel: str, 
     try:
         if known is None and not pending:
             known = wayback.closest(url, target)
+            summary.unreachable = 0
             store.put_snapshot(url, target, known)
             if known.archive_url:
                 summary.found += 1
@@ -198,9 +208,11 @@ def _snapshot(wayback: Wayback, store: SourceStore, spot: SourceSpot, rel: str, 
         store.put_job(url, job)
         saved = wayback.wait_for(job, url)
     except ApiError as error:
+        summary.unreachable = summary.unreachable + 1 if error.unreachable else 0
         store.put_job(url, None)  # a capture that failed is asked for again next time
         summary.failed.append(Problem(rel, spot.line, f"source {spot.number}: {url}: {error}"))
         return None
+    summary.unreachable = 0
     store.put_snapshot(url, target, saved)
     store.put_job(url, None)
     summary.saved += 1

@@ -42,12 +42,12 @@ def failure_text(error: BaseException, timeout: float) -> str:
         error = error.reason
     if isinstance(error, NameResolutionError):
         return "DNS failure: the host name does not resolve"
+    if isinstance(error, NewConnectionError):  # before the timeouts: urllib3 makes it a ConnectTimeoutError
+        return f"cannot connect: {_short(error)}"
     if isinstance(error, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
         return f"timed out after {timeout:g} s"
     if isinstance(error, SSLError):
         return f"TLS error: {_short(error)}"
-    if isinstance(error, NewConnectionError):
-        return f"cannot connect: {_short(error)}"
     if isinstance(error, ProtocolError):
         return "the connection broke off"
     return f"{type(error).__name__}: {_short(error)}"
@@ -121,7 +121,11 @@ class RateLimit:
 
 
 class ApiError(Exception):
-    """A call that failed for good (after its retries), with why."""
+    """A call that failed for good (after its retries), with why; unreachable when no server answered."""
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def call_json(manager: urllib3.PoolManager, method: str, url: str, timeout: float, backoff: float, tries: int,
@@ -142,7 +146,9 @@ def call_json(manager: urllib3.PoolManager, method: str, url: str, timeout: floa
         except (HTTPError, OSError) as error:
             why = failure_text(error, timeout)
             wait = backoff * 2 ** attempt
+            unreachable = True
         else:
+            unreachable = False
             if response.status not in RETRY_STATUSES:
                 if response.status >= 400:
                     raise ApiError(f"{status_text(response.status)} from {urlsplit(url).netloc}")
@@ -154,7 +160,7 @@ def call_json(manager: urllib3.PoolManager, method: str, url: str, timeout: floa
             wait = max(backoff * 2 ** attempt, _retry_after(response.headers.get("Retry-After")))
         if attempt + 1 < tries:
             time.sleep(wait)
-    raise ApiError(f"{why} (tried {tries} times)")
+    raise ApiError(f"{why} (tried {tries} times)", unreachable)
 
 
 def _retry_after(value: str | None) -> float:

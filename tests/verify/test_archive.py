@@ -225,3 +225,17 @@ def test_build_and_check_never_use_the_network(site, args, monkeypatch):
         assert exit_status.code in (None, 0)
     assert (site.root / "output/events/a/index.html").is_file() == (args == ("build",))
     assert opened == []
+
+
+def test_a_run_without_network_stops_soon_and_writes_what_it_found(site, fake_archive):
+    from conftest import free_port
+
+    urls = [fake_archive.page(f"live/{n}") for n in range(6)]
+    for n in range(3):
+        event(site, f"e{n}", urls[2 * n], urls[2 * n + 1])
+    nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the network is down
+    result = subprocess.run([sys.executable, "-m", "generator", "archive", "--api", nobody, "--backoff", "0.01",
+                             "--site", str(site.root)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "the Archive could not be reached for 3 sources in a row: stopped" in result.stderr
+    assert "3 failed" in result.stdout and "cannot connect" in result.stderr
