@@ -14,7 +14,7 @@ from generator.engine.source_store import SourceStore
 from generator.verify.dead_sources import SourceCheckOptions, check_sources
 
 
-def sources_event(site, slug: str, urls: list[str], archived: set[str] = frozenset()) -> None:
+def sources_event(site, slug: str, urls: list[str], archived: frozenset[str] | set[str] = frozenset()) -> None:
     items = "".join(f"  - url: {url}\n    title: Report {n}\n    publisher: Example\n    date: 2020-01-02\n"
                     f"    language: en\n" + (f"    archive_url: https://web.archive.org/web/2020/{url}\n"
                                             if url in archived else "")
@@ -118,3 +118,22 @@ def test_the_tests_cannot_reach_the_network(site):
     sources_event(site, "a", ["http://192.0.2.1/article"])  # TEST-NET-1: never routed anyway
     with pytest.raises(AssertionError, match="only loopback servers are allowed"):
         check_sources(SourceCheckOptions(site.root, timeout=2), SourceStore(None))
+
+
+def test_site_yaml_sources_are_checked_and_a_timeout_is_not_marked_dead(site, fake_archive):
+    dead, slow = fake_archive.page("dead/period"), fake_archive.page("slow/period")
+    path = site.root / "site.yaml"
+    path.write_text(path.read_text().replace(
+        "        kind: diplomacy\n",
+        f"        kind: diplomacy\n        sources:\n          - url: {dead}\n            title: Talks\n"
+        f"            language: en\n          - url: {slow}\n            title: Talks\n            language: en\n", 1))
+    lines = path.read_text().splitlines()
+    result = check(site, "--mark-dead", "--timeout", "0.5")
+    assert result.returncode == 0, result.stderr
+    assert f"site.yaml:{lines.index(f'          - url: {dead}') + 1}: warning: source 1: {dead}: 404 Not Found" \
+           in result.stderr
+    assert f"site.yaml:{lines.index(f'          - url: {slow}') + 1}: warning: source 2: {slow}: timed out" \
+           in result.stderr
+    marked = path.read_text()
+    assert marked.count("dead: ") == 1  # the 404, not the timeout, which may pass
+    assert marked.index("dead: ") < marked.index(slow)
