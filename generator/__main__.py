@@ -115,8 +115,27 @@ def build_command(site_dir: Path, output_dir: Path | None, drafts: bool, strict:
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also verify the site built there: links, anchors, titles, feeds, data "
                    "(default: <site>/output, once built).")
-def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path | None) -> None:
-    """Validate site.yaml, content and templates without writing anything; verify the built site."""
+@click.option("--sources", is_flag=True, help="Instead: fetch every source's address and report the dead ones "
+                                               "(uses the network; PATH… limits it to those files).")
+@click.option("--refresh", is_flag=True, help="With --sources: ask again, ignoring the answers cached for a day.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1, 600),
+              help="With --sources: seconds to wait for a page.")
+@click.option("--mark-dead", is_flag=True, help="With --sources: add 'dead: <today>' to sources that are gone "
+                                                "(404, 410, redirected to the home page).")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_command(site_dir: Path, drafts: bool, strict: bool, output_dir: Path | None, sources: bool,
+                  refresh: bool, timeout: float, mark_dead: bool, paths: tuple[Path, ...]) -> None:
+    """Validate site.yaml, content and templates without writing anything; verify the built site. With
+    --sources, check instead that the sources' addresses still answer."""
+    if sources:
+        from generator.source_commands import check_source_urls, user_agent
+        from generator.verify.dead_sources import SourceCheckOptions
+
+        sys.exit(check_source_urls(SourceCheckOptions(
+            site_dir, paths, refresh=refresh, timeout=timeout, strict=strict, mark_dead=mark_dead,
+            user_agent=user_agent("source check"))))
+    if paths or refresh or mark_dead:
+        raise click.UsageError("PATH, --refresh and --mark-dead go with --sources")
     try:
         result = check(BuildOptions(site_dir, drafts=drafts, strict=strict))
     except SiteError as error:
@@ -311,6 +330,29 @@ def import_command(site_dir: Path, article: str, url: str | None, publisher: str
         sys.exit(1)
     for line in describe(draft, command("check", "--drafts", *_site_args(site_dir))):
         click.echo(line)
+
+
+@cli.command("archive")
+@site_option
+@click.option("--save", is_flag=True, help="Ask Save Page Now to capture the sources that have no snapshot.")
+@click.option("--api", metavar="URL", help="One base address serving /wayback/available, /save and "
+                                           "/save/status/JOB instead of the Internet Archive's (for tests).")
+@click.option("--rate", default=3.0, show_default=True, type=click.FloatRange(0.1, 6000),
+              help="Save Page Now requests a minute, at most.")
+@click.option("--backoff", default=5.0, show_default=True, type=click.FloatRange(0, 600),
+              help="Seconds before the first retry after a 429 or 5xx (doubling), and between checks of a capture.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def archive_command(site_dir: Path, save: bool, api: str | None, rate: float, backoff: float, dry_run: bool,
+                    paths: tuple[Path, ...]) -> None:
+    """Find (or, with --save, make) an archived copy of every source without archive_url, and write its
+    address and date into the file (PATH… limits it to those files)."""
+    from generator.source_commands import archive, user_agent
+    from generator.verify.archive import ArchiveOptions
+
+    sys.exit(archive(ArchiveOptions(site_dir, paths, save=save, api=api, rate=rate, dry_run=dry_run,
+                                    backoff=backoff, user_agent=user_agent("archive"),
+                                    keys=ArchiveOptions.keys_from_environment())))
 
 
 @cli.command("serve")

@@ -249,3 +249,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """No test reaches the network: a connection from the test process to an address outside the loopback
+    range fails the test (servers that tests start themselves listen on 127.0.0.1)."""
+    import socket
+
+    connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = str(address[0]) if isinstance(address, tuple) else ""
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not (
+                host.startswith("127.") or host in ("::1", "localhost") or host.startswith("::ffff:127.")):
+            raise AssertionError(f"a test tried to reach {address}: only loopback servers are allowed")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)

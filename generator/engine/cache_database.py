@@ -16,7 +16,7 @@ from generator.output.staging import PageRecord
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "build.sqlite"
-FORMAT = "11"
+FORMAT = "12"
 
 _TABLES = ("events", "texts", "text_files", "cards", "pages", "charts", "layouts",
            "fragments")  # fragments: format 8

@@ -21,6 +21,8 @@ class Source:
     date: PartialDate | None = None
     undated: bool = False  # the editor checked: the source shows no date ("n.d.")
     archive_url: str | None = None
+    archived: PartialDate | None = None  # the date of the archived copy
+    dead: PartialDate | None = None  # when the original was found gone: the archived copy is linked first
 
 
 @dataclass(frozen=True)

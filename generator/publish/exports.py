@@ -131,7 +131,8 @@ def part_record(part: Part) -> dict[str, Any]:
 def source_record(source: Source) -> dict[str, Any]:
     return {"url": source.url, "title": source.title, "publisher": source.publisher, "language": source.language,
             "date": source.date.iso() if source.date else "n.d." if source.undated else None,
-            "archive_url": source.archive_url}
+            "archive_url": source.archive_url, "archived": source.archived.iso() if source.archived else None,
+            "dead": source.dead.iso() if source.dead else None}
 
 
 def actor_record(site: Site, actor: Actor) -> dict[str, Any]:

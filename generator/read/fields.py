@@ -13,7 +13,7 @@ from generator.model.types import Correction, EndDate, Source
 from generator.read.yamldoc import KeyPath, YamlDoc
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SOURCE_KEYS = ("url", "title", "publisher", "date", "language", "archive_url")
+SOURCE_KEYS = ("url", "title", "publisher", "date", "language", "archive_url", "archived", "dead")
 UNDATED = ("n.d.", "nd", "undated")
 
 
@@ -225,6 +225,10 @@ class Fields:
         if language and not is_known_language(language):
             self.error("language", f"unknown language code '{language}' (use BCP 47, e.g. en, fr, ar, id)")
         archive_url = self.url("archive_url")
+        archived = self.date("archived")
+        dead = self.date("dead")
+        if self.has("archived") and not self.has("archive_url"):
+            self.warn("archived", "'archived' dates an archived copy: add its 'archive_url' (or remove 'archived')")
         raw_date = self.mapping.get("date")
         undated = isinstance(raw_date, str) and raw_date.strip().lower() in UNDATED
         date = None if undated else self.date("date")
@@ -233,7 +237,7 @@ class Fields:
         if not (url and title and publisher and language):
             return None
         return Source(url=url, title=title, publisher=publisher, language=language, date=date,
-                      undated=undated, archive_url=archive_url)
+                      undated=undated, archive_url=archive_url, archived=archived, dead=dead)
 
     def corrections(self, key: str) -> tuple[Correction, ...]:
         if not self.has(key):

@@ -86,7 +86,12 @@ DEFINITIONS: dict[str, Any] = {
                          "description": "BCP 47 language code: en, fr, ar, id…"},
             "date": {"description": "The source's date (a partial date), or n.d. when it shows none.",
                      "anyOf": [{"$ref": "#/definitions/partialDate"}, {"enum": list(UNDATED)}]},
-            "archive_url": {"$ref": "#/definitions/httpUrl"},
+            "archive_url": {"$ref": "#/definitions/httpUrl", "description": "A copy in a web archive."},
+            "archived": {"$ref": "#/definitions/partialDate",
+                         "description": "The date of the archived copy (written by the archive command)."},
+            "dead": {"$ref": "#/definitions/partialDate",
+                     "description": "When the original was found gone (check --sources --mark-dead): the "
+                                    "archived copy is then linked first."},
         },
     },
 }

@@ -29,7 +29,8 @@ def exported(site):
         "corrections:", "  - date: 2020-02-03", "    note: Fixed the count."])).replace(
         "    date: 2020-01-02\n", "    date: n.d.\n").replace("language: en", "language: en\n"
         "  - url: https://example.org/second\n    title: Second report\n    publisher: Other\n"
-        "    date: 2020-02\n    language: fr\n    archive_url: https://web.archive.org/x"))
+        "    date: 2020-02\n    language: fr\n    archive_url: https://web.archive.org/x\n    archived: 2020-02-03\n"
+        "    dead: 2026-12"))
     span = site.event("span", title="Span", date="2020-03-01", actors="turkey")
     span.write_text(span.read_text().replace("kind: military", "kind: military\nend: 2020-04"))
     build(BuildOptions(site.root, base_url=BASE))
@@ -66,9 +67,9 @@ def test_events_json_has_every_event_with_all_its_fields_and_summary(exported):
     assert vote["corrections"] == [{"date": "2020-02-03", "note": "Fixed the count."}]
     assert vote["sources"] == [
         {"url": "https://example.org/vote", "title": "A report", "publisher": "Example News", "language": "en",
-         "date": "n.d.", "archive_url": None},
+         "date": "n.d.", "archive_url": None, "archived": None, "dead": None},
         {"url": "https://example.org/second", "title": "Second report", "publisher": "Other", "language": "fr",
-         "date": "2020-02", "archive_url": "https://web.archive.org/x"}]
+         "date": "2020-02", "archive_url": "https://web.archive.org/x", "archived": "2020-02-03", "dead": "2026-12"}]
     assert events["talks"]["date"] == "2015" and events["talks"]["end"] is None
     assert events["talks"]["summary_html"].startswith("<p>First paragraph, with a comma.</p>")
     assert events["troops"]["actors"] == [
