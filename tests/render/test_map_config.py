@@ -132,7 +132,8 @@ def test_errors_in_map_are_reported_at_their_lines_all_at_once(site):
         f"or YEM",
         f"site.yaml:{first + 2}: 'frame' [30, 10, 20, 5] must have west < east (longitudes -180 to 180) and south "
         f"< north (latitudes -85 to 85)",
-        f"site.yaml:{first + 4}: label 'Sea' must be [latitude, longitude] in degrees, found str 'here'",
+        f"site.yaml:{first + 4}: label 'Sea' must be [latitude, longitude] in degrees (or {{at: [latitude, "
+        f"longitude], name: …}}), found str 'here'",
         f"site.yaml:{first + 5}: warning: unknown map field 'colour'",
     ]
 
