@@ -132,6 +132,7 @@ class SiteConfig:
     page_size: int = 500
     places: dict[str, Place] = field(default_factory=dict)  # a name or alias as written -> its place
     roles: dict[str, Role] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    search: bool = True  # a search page and a Pagefind index (`search: false` in site.yaml: neither)
 
     @property
     def base_path(self) -> str:

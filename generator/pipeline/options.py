@@ -46,3 +46,4 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # output paths written or removed
     deferred: list[str] = field(default_factory=list)  # stale pages a quick build left for the next run
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    search: str = ""  # the search index: indexed, unchanged, deferred (left to later), off, or not checked

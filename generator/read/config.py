@@ -19,7 +19,7 @@ from generator.read.yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
 SITE_KEYS = ("title", "description", "base_url", "language", "period", "sides", "kinds", "roles", "actors",
-             "page_size", "places")
+             "page_size", "places", "search")
 ROLE_KEYS = ("label", "with_side", "acts", "description")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
@@ -88,11 +88,12 @@ def _read_config(site: Fields, base_url_override: str | None) -> SiteConfig | No
     roles = _read_roles(site)
     actors = _read_actors(site, sides, kinds, period_start, period_end)
     places = read_places(site)
+    search = site.boolean("search", True)
     if len(site.problems.errors) > before or period_start is None or period_end is None:
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
-                      actors=actors, page_size=page_size, places=places, roles=roles)
+                      actors=actors, page_size=page_size, places=places, roles=roles, search=search)
 
 
 def _valid_base_url(value: str) -> bool:
