@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from generator.model.digest import digest
+from generator.publish.search_bundle import BundleFormatError, reproducible
 from generator.render.plan import PageJob
 
 SEARCHED = "search:"  # the key prefix of the index's files in the build's page records
@@ -101,4 +102,7 @@ def build_index(view: Path, pages: Sequence[tuple[str, str]],
             if not name.startswith(UNUSED):
                 path = os.path.join(folder, name)
                 files[f"{BUNDLE}/{os.path.relpath(path, bundle).replace(os.sep, '/')}"] = Path(path).read_bytes()
-    return files
+    try:
+        return reproducible(files, BUNDLE)
+    except BundleFormatError as error:
+        raise SearchError(str(error)) from None
