@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from importlib import metadata
+from functools import cache
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -41,7 +41,10 @@ def index_key(pages: Sequence[PageJob]) -> str:
     return SEARCHED + digest(FORMAT, pagefind_version(), *(f"{job.rel}\n{job.key}" for job in pages))
 
 
+@cache
 def pagefind_version() -> str:
+    from importlib import metadata  # (only when indexing: importing it reads every installed package's entry)
+
     try:
         return metadata.version("pagefind_bin")
     except metadata.PackageNotFoundError:
