@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hugo_site import make_hugo_site  # noqa: E402
 from synth import make_site, refresh_site  # noqa: E402
+from search_bench import report as search_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "bench" / "scratch"
@@ -167,6 +168,9 @@ def main() -> None:
         hugo = hugo_cold(int(row["events"]))  # type: ignore[call-overload]
         if hugo is not None:
             print(f"hugo, same {row['events']} events, cold: {hugo:.2f} s")
+    largest = max(rows, key=lambda row: int(row["events"]))  # type: ignore[call-overload]
+    for line in search_report(SCRATCH / f"site-{largest['events']}" / "output"):  # (after its one-edit builds)
+        print(f"{largest['events']} events, {line}")
     print(f"(median of {args.runs} runs; peak memory = the largest PSS of the build's process tree, sampled every "
           f"20 ms in separate cold, no-change and one-edit builds; {os.cpu_count()} cores)")
     kept = len(os.listdir(SCRATCH / "attic"))

@@ -106,6 +106,10 @@ def build_command(site_dir: Path, output_dir: Path | None, drafts: bool, strict:
         click.echo(f"Built {result.pages} files into {options.output}: {result.written} written, "
                    f"{result.unchanged} unchanged, {result.removed} removed, in {result.seconds:.2f} s "
                    f"(peak memory {result.peak_mb:.0f} MB); {warnings} warning{'s' * (warnings != 1)}.")
+        if result.search == "indexed":
+            click.echo(f"Search index rebuilt in {result.timings.get('search index', 0.0):.2f} s.")
+        elif result.search == "unchanged":
+            click.echo("Search index unchanged: no page it covers changed.")
 
 
 @cli.command("check")

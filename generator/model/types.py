@@ -165,6 +165,7 @@ class SiteConfig:
     root_url: str = ""  # the base_url of the site in its default language ('' if it is this one)
     translations: dict[str, SiteConfig] = field(default_factory=dict)  # (the default's) the other languages'
     map: MapConfig | None = None  # None: no map (map: false, or no places to draw)
+    search: bool = True  # a search page and a Pagefind index (`search: false` in site.yaml: neither)
 
     @property
     def language_info(self) -> Language:

@@ -80,6 +80,8 @@ class Builder(CacheSession, Loading, RenderPass):
         self.one_shot = False  # build(): one run, then the cache saved; the workers spill the events' texts too
         self._spilled_texts: SpilledTexts | None = None
         self._saver: tuple[Background, dict[str, CachedEvent]] | None = None  # see _save_parsed()
+        self.search_later = False
+        self.search_due: tuple[str, list[str]] | None = None
 
     def run(self, write: bool = True, changed: set[str] | None = None, first: set[str] | None = None) -> BuildResult:
         """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems.

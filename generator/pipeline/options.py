@@ -52,3 +52,4 @@ class BuildResult:
     deferred: list[str] = field(default_factory=list)  # stale pages a quick build left for the next run
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     site: Site | None = None  # check(): the site's model, as checked
+    search: str = ""  # the search index: indexed, unchanged, deferred (left to later), off, or not checked

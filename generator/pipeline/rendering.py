@@ -17,11 +17,12 @@ from generator.output.staging import OutputError, Staged, Staging
 
 from generator.pipeline.options import STATIC_DIR, TEMPLATES_DIR, BuildResult
 from generator.pipeline.publish_pass import PublishPass
+from generator.pipeline.search_pass import SearchPass
 from generator.pipeline.workers import CardInputs, PageInputs, _render_cards, _render_pages
 from generator.pipeline.signature import _static_files
 
 
-class RenderPass(PublishPass):
+class RenderPass(PublishPass, SearchPass):
     """Renders the stale pages of a planned site and writes them."""
 
     def _render_and_write(self, site: Site, renderer: Renderer, jobs: list[PageJob], write: bool,
@@ -97,6 +98,7 @@ class RenderPass(PublishPass):
                 keep.add(rel)
             staging.record(rel, key, written)
         self.lap("render pages")
+        self._search(site, jobs, staging, keep, result, deferred=first is not None)
         result.rendered = len(stale)
         result.pages = len(keep)
         self._commit(staging, keep, result, write, first)

@@ -63,6 +63,8 @@ class BuilderState:
     _saver: tuple[Background, dict[str, CachedEvent]] | None
     _template_problem: Problem | None
     _card_renderer: Renderer
+    search_later: bool  # the preview's: builds leave the search index to the server, which indexes after them
+    search_due: tuple[str, list[str]] | None  # after a build that left the index: its key, and the pages to index
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""

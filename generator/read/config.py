@@ -22,7 +22,7 @@ from generator.read.yamldoc import YamlDoc, YamlError
 
 CONFIG_FILE = "site.yaml"
 SITE_KEYS = ("title", "description", "base_url", "language", "languages", "period", "sides", "kinds", "roles", "actors",
-             "page_size", "places", "map")
+             "page_size", "places", "map", "search")
 ROLE_KEYS = ("label", "with_side", "acts", "description")
 ACTOR_KEYS = ("name", "type", "foreign", "colour", "aliases", "involvement")
 ACTOR_TYPES = ("state", "company", "armed group", "organisation", "government")
@@ -120,12 +120,13 @@ def _read_one(site: Fields, base_url_override: str | None, languages: tuple[Lang
     actors = _read_actors(site, sides, kinds, period_start, period_end)
     places = read_places(site)
     map_config = read_map(site, places)
+    search = site.boolean("search", True)
     if len(site.problems.errors) > before or period_start is None or period_end is None:
         return None
     return SiteConfig(title=title, description=description, base_url=base_url, language=language,
                       period_start=period_start, period_end=period_end, sides=sides, kinds=kinds,
                       actors=actors, page_size=page_size, places=places, roles=roles, languages=languages,
-                      lang=language_info.code, map=map_config)
+                      lang=language_info.code, map=map_config, search=search)
 
 
 def _valid_base_url(value: str) -> bool:

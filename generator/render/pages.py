@@ -5,6 +5,7 @@ Which pages exist and what each depends on is the plan's (plan.py); the environm
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import defaultdict
 from functools import cached_property
@@ -20,6 +21,7 @@ from generator.render.chart import ChartRenderer, Texts
 from generator.model.dates import PartialDate, display_range, language_name
 from generator.model.text import slugify
 from generator.model.places import place_location
+from generator.render.i18n import plural_texts
 from generator.render.map import MapRenderer, PlaceIndex, index_places
 from generator.model.types import Actor, EndDate, Event, Involvement, Page, Part, SiteConfig
 from generator.model.roles import role_groups
@@ -71,7 +73,8 @@ class Renderer:
             when=self.when, pdate=self.pdate, language_name=self.language_name,
             involvement_range=self.involvement_range,
         )
-        self.env.globals.update(places_of=self.places_of, month_id=month_id, role_groups=self.role_groups)
+        self.env.globals.update(places_of=self.places_of, month_id=month_id, role_groups=self.role_groups,
+                                facets=search_facets, roles_meta=self.roles_meta)
         self._globals = dict(self.env.globals)  # as this renderer set them (another may set them afresh later)
         self._templates: dict[str, jinja2.Template] = {}
         self.planner = PagePlanner(site, layout_key, known, self.used, lambda: self.places)
@@ -112,6 +115,12 @@ class Renderer:
 
     def role_groups(self, event: Event) -> list[tuple[str, list[Part]]]:
         return role_groups(event, self.config)
+
+    def roles_meta(self, event: Event) -> str:
+        """The event's actors by role as JSON, for its search result: [[heading, [[name, own status or ""]]]]."""
+        return json.dumps([[heading, [[self.config.actors[p.id].name, "" if p.status == event.status else p.status]
+                                      for p in parts]] for heading, parts in self.role_groups(event)],
+                          ensure_ascii=False, separators=(",", ":"))
 
     def language_name(self, code: str) -> str:
         return language_name(code, self.config.language)
@@ -239,14 +248,32 @@ class Renderer:
     def _content_page(self, job: PageJob) -> str:
         return self.page("page.html", page=next(p for p in self.site.pages if p.slug == job.ident))
 
+    def _search_page(self, job: PageJob) -> str:
+        counts = plural_texts(self.words.translations, self.words.locale, "{count} result", "{count} results")
+        return self.page("search.html", actor_groups_all=actor_groups(self.config, True, self.gettext),
+                         result_counts=counts)
+
     def _not_found_page(self, job: PageJob) -> str:
         return self.page("404.html")
 
+
+def search_facets(event: Event) -> dict[str, list[str]]:
+    """The search filters of an event (its page tags them for Pagefind): the ids of its actors, their roles and
+    the sides they acted for, and every status (the event's and each part's), each once, in order."""
+    found: dict[str, dict[str, None]] = {"actors": {}, "roles": {}, "sides": {}, "statuses": {event.status: None}}
+    for part in event.parts:
+        found["actors"][part.id] = None
+        found["roles"][part.role] = None
+        if part.supports:
+            found["sides"][part.supports] = None
+        found["statuses"][part.status] = None
+    return {name: list(values) for name, values in found.items()}
 
 
 # The page kinds of the plan (plan.PageJob.kind) and what renders each.
 PAGE_KINDS: dict[str, Callable[[Renderer, PageJob], str]] = {
     "event": Renderer._event_page, "home": Renderer._home_page, "places": Renderer._places_page,
     "page": Renderer._content_page, "404": Renderer._not_found_page, "index": render_index,
+    "search": Renderer._search_page,
     **{kind: render_list for kind in ("actor", "year", "kind", "tag", "place")},
 }

@@ -22,7 +22,8 @@ class PageJob(NamedTuple):
 
     rel: str
     key: str
-    kind: str  # a key of render.pages.PAGE_KINDS: event, home, places, actor, year, kind, tag, place, index, page, 404
+    kind: str  # a key of render.pages.PAGE_KINDS: event, home, places, actor, year, kind, tag, place, index, page,
+    # search, 404
     ident: Any = None  # which event (slug), list (actor id, year, kind, tag, place), index or content page
     number: int = 0  # of a paged list: this page's position (from 0)
     pages: int = 1  # and how many pages the list has
@@ -91,6 +92,8 @@ class PagePlanner:
         for page in site.pages:
             jobs.append(PageJob(f"{page.slug}/index.html", digest("page", layout, page.slug, page.html), "page",
                                 page.slug))
+        if self.config.search:  # its filters offer the years, kinds and actors with events
+            jobs.append(PageJob("search/index.html", digest("search", layout, counts), "search"))
         jobs.append(PageJob("404.html", digest("404", layout), "404"))
         return jobs
 

@@ -38,6 +38,7 @@ from tornado import ioloop, web, websocket
 from generator.pipeline.build import Builder
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.model.errors import Problem, SiteError
+from generator.pipeline.search_refresh import SearchRefresher
 
 WATCHED = ("content", "templates", "site.yaml")
 IGNORED_DIRS = {".git", ".venv", "output", ".cache", "node_modules", "__pycache__"}
@@ -245,6 +246,8 @@ class PreviewServer:
         self.builder = Builder(BuildOptions(self.site_dir, self.output, drafts=drafts, trust_output=True))
         self.state = PreviewState(root=self.output, base_path="/")
         self.builder.committing = self.state.committing
+        self.builder.search_later = True  # the search index is refreshed after each rebuild, in its own thread
+        self.search = SearchRefresher(self.output, self.state.lock, self.log)
         self.loop: ioloop.IOLoop | None = None
         self.stop_event = threading.Event()
         self.watching = threading.Event()  # set once the watcher is in place
@@ -260,16 +263,20 @@ class PreviewServer:
         if changed == ["start"]:
             result = self._build(what)
             if result is not None:
+                self.search.request(self.builder.search_due)
                 self.log(f"{what}: {result.rendered} page(s) rendered, {result.written} file(s) written in "
                          f"{(time.perf_counter() - started) * 1000:.0f} ms")
             self.state.changed = changed
             self.state.builds += 1
             return result
+        self.search.stop_indexing()
         quick = self._build(what, changed=set(changed), first=ReloadSocket.open_pages(self.state.base_path))
         reloaded = time.perf_counter()
         self.reload_browsers(quick)
         rest = None if quick is None else self._build(what, changed=set())
         self.state.pending = set()
+        if rest is not None:
+            self.search.request(self.builder.search_due)
         if quick is not None and rest is None:  # the rest failed: show its problems
             self.reload_browsers(None)
         elif quick is not None and rest is not None:
@@ -329,7 +336,7 @@ class PreviewServer:
         return web.Application([
             (r"/livereload", ReloadSocket),
             (r"/livereload\.js", LiveReloadScript),
-            (r"/__generator__/status", StatusHandler, {"state": self.state}),
+            (r"/__generator__/status", StatusHandler, {"state": self.state, "search": self.search}),
             (r"/(.*)", SiteHandler, {"state": self.state, "port": self.port}),
         ])
 
@@ -379,12 +386,14 @@ class StatusHandler(web.RequestHandler):
     """JSON about the last rebuild (its number, its problems, the files it took in) and the pages open in
     browsers, for tools and tests."""
 
-    def initialize(self, state: PreviewState) -> None:
+    def initialize(self, state: PreviewState, search: SearchRefresher) -> None:
         self.state = state
+        self.search = search
 
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.write({"builds": self.state.builds, "ok": not self.state.failing,
+                    "search": {"state": self.search.state, "runs": self.search.runs},
                     "problems": [str(p) for p in self.state.problems], "crash": self.state.crash,
                     "changed": self.state.changed, "open": sorted(ReloadSocket.open_pages(self.state.base_path))})
 

@@ -165,7 +165,7 @@ def test_a_place_page_lists_the_events_there(mapped):
 
 def test_event_pages_and_cards_link_their_location_to_the_place(mapped):
     event = mapped.read("events/b/index.html")
-    assert '<dt>Location</dt><dd><a href="/places/tripoli/" title="Every event at Tripoli">Mitiga airport, ' \
+    assert '<dt>Location</dt> <dd><a href="/places/tripoli/" title="Every event at Tripoli">Mitiga airport, ' \
            'Tripoli</a></dd>' in event
     both = mapped.read("events/c/index.html")
     assert '(events at <a href="/places/tripoli/">Tripoli</a>, <a href="/places/misrata/">Misrata</a>)' in both

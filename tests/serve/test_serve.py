@@ -475,3 +475,36 @@ def test_editing_a_translation_reloads_the_page_open_in_that_language(site, page
         assert page.locator("html").get_attribute("lang") == "id"
     finally:
         server.stop()
+
+
+def fragment_texts(server: Served) -> str:
+    """The text of every page in the preview's search index, as the browser would fetch it."""
+    import gzip
+
+    entry = json.loads(server.get("/pagefind/pagefind-entry.json")[2])
+    assert entry["languages"]
+    folder = server.site.root / ".cache/preview/pagefind/fragment"
+    return "\n".join(gzip.decompress(file.read_bytes()).decode("utf-8", "replace") for file in folder.iterdir())
+
+
+def test_the_search_index_is_refreshed_in_the_background_after_an_edit_and_only_then(served, site):
+    server = served()
+    server.wait(lambda: server.status()["search"]["state"] == "ready", what="the first search index")
+    assert "Moscow talks" in fragment_texts(server) and "Sirte ceasefire" not in fragment_texts(server)
+    runs = server.status()["search"]["runs"]
+    site.event("talks", title="Sirte ceasefire talks", date="2020-01-13", actors="russia", kind="diplomacy")
+    server.wait_taken_in("content/events/talks.md")
+    server.wait(lambda: server.status()["search"]["runs"] > runs and server.status()["search"]["state"] == "ready",
+                what="the search index to be refreshed")
+    assert "Sirte ceasefire" in fragment_texts(server)
+    # a change no indexed page shows (a stylesheet) leaves the index as it is
+    runs = server.status()["search"]["runs"]
+    css = site.root / "templates/static/style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
+    server.wait_taken_in("templates/static/style.css")
+    site.event("troops", title="Turkish troops deploy again", date="2020-01-05")
+    server.wait_taken_in("content/events/troops.md")
+    server.wait(lambda: server.status()["search"]["runs"] > runs and server.status()["search"]["state"] == "ready",
+                what="the search index to be refreshed after the event's edit")
+    assert server.status()["search"]["runs"] == runs + 1  # the stylesheet's rebuild indexed nothing
+    assert "Turkish troops deploy again" in fragment_texts(server)
