@@ -20,15 +20,16 @@ from generator.publish.search_bundle import SIGNATURE
 
 SEARCHES = [  # (search page, query, the slug of an event it must list)
     ("search/", "Wagner", "2019-09-wagner-deploys-to-tripoli-front"),
+    ("id/search/", "gencatan", "2020-08-31-russia-turkey-consultations-moscow"),  # (ceasefire)
+    ("ar/search/", "موسكو", "2020-08-31-russia-turkey-consultations-moscow"),  # (Moscow)
 ]
+LANGUAGES = ("id/", "ar/")
 SEARCH = SEARCHES[0][0]
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("search") / "output"
-    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
-    return output
+@pytest.fixture(scope="session")
+def bundled(bundled_output) -> Path:
+    return bundled_output
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +50,9 @@ def served(bundled, static_server) -> str:
 def settled(page) -> str:
     """Wait for the search to finish drawing; the status line."""
     page.wait_for_function("""() => {
-        const status = document.getElementById('search-status').textContent;
+        const node = document.getElementById('search-status'), status = node.textContent;
         const shown = document.querySelectorAll('#search-results > li').length;
-        return status && !status.startsWith('Searching') &&
-            (shown > 0 || !/^\\d+ result/.test(status)) && shown <= 20;
+        return status && status !== node.dataset.searching && (shown > 0 || !/\\d/.test(status)) && shown <= 20;
     }""")
     return page.inner_text("#search-status")
 
@@ -69,7 +69,12 @@ def all_results(page) -> list[str]:
 
 
 def count(status: str) -> int:
-    return int(status.split()[0])
+    return int(re.search(r"\d+", status)[0])
+
+
+def language_of(url: str) -> str:
+    """The folder of a page's language ('' for the default)."""
+    return next((prefix for prefix in LANGUAGES if url.startswith("/" + prefix)), "")
 
 
 @pytest.mark.parametrize("path, query, slug", SEARCHES)
@@ -78,9 +83,13 @@ def test_a_query_lists_the_events_that_mention_it(page, served, records, path, q
     page.fill("#q", query)
     page.press("#q", "Enter")
     results = all_results(page)
-    assert f"/events/{slug}/" in results
+    language = language_of("/" + path)
+    assert f"/{language}events/{slug}/" in results
+    assert all(language_of(url) == language for url in results)  # each language searches its own pages
+    assert page.locator("html").get_attribute("lang") == {"": "en-GB", "id/": "id", "ar/": "ar"}[language]
     assert count(page.inner_text("#search-status")) == len(results) > 5
-    titled = {url for url, record in records.items() if query.lower() in record["meta"]["title"].lower()}
+    titled = {url for url, record in records.items()
+              if language_of(url) == language and query.lower() in record["meta"]["title"].lower()}
     assert titled <= set(results)  # every event with the word in its title
     assert all(query.lower() in records[url]["content"].lower() for url in results)
     first = page.locator("#search-results > li").first
@@ -199,7 +208,8 @@ def test_without_javascript_the_page_says_so_and_links_to_the_lists(browser, ser
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("address", [SEARCH, SEARCH + "?q=Wagner&status=alleged", SEARCH + "?q=zzzzqqq"])
+@pytest.mark.parametrize("address", [SEARCH, SEARCH + "?q=Wagner&status=alleged", SEARCH + "?q=zzzzqqq",
+                                     "ar/search/?q=موسكو", "id/search/?q=zzzzqqq"])
 def test_axe_finds_no_violations_on_the_search_page(browser, served, address, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
