@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from generator.model.digest import digest_many
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
+from generator.render.chart_texts import Texts, part_status
 from generator.render.chart_labels import LABEL_LINE, LABEL_SIZE, BarLabel, bar_labels
 from generator.render.chart_svg import BAR_HEIGHT, fade_mask, legend
 from generator.render.chart_svg import fmt as _fmt
@@ -174,53 +175,6 @@ def stack(bars: Sequence[Bar]) -> list[Bar]:
     return sorted(placed, key=lambda b: b.period)
 
 
-class Texts:
-    """How the chart names things: dates and links come from the renderer, so they match the pages."""
-
-    def __init__(self, when: Callable[[Event], str], period_range: Callable[[Involvement], str],
-                 event_url: Callable[[Event], str], actor_url: Callable[[Actor, Event | None], str],
-                 kinds: dict[str, str], sides: dict[str, str], roles: dict[str, str] | None = None,
-                 gettext: Callable[[str], str] = str,
-                 ngettext: Callable[[str, str, int], str] = lambda one, many, n: one if n == 1 else many) -> None:
-        self.gettext = gettext
-        self.ngettext = ngettext
-        self.when = when
-        self.period_range = period_range
-        self.event_url = event_url
-        self.actor_url = actor_url  # the actor's page, at the month of an event when one is given
-        self.kinds = kinds
-        self.sides = sides  # side id -> short name
-        self.roles = roles or {}  # role id -> label
-
-    def period(self, actor: Actor, period: Involvement) -> str:
-        _ = self.gettext
-        side = ", " + _("supporting the {side}").format(side=self.sides[period.supports]) if period.supports else ""
-        status = f" ({self.status(period.status)})" if period.status != "confirmed" else ""
-        return f"{actor.name}: {self.kinds[period.kind]}{side}, {self.period_range(period)}{status}"
-
-    def bar_name(self, period: Involvement) -> str:
-        """What a bar is, written beside it on the actor's page: "Arms and equipment, alleged, for the LNA"."""
-        _ = self.gettext
-        comma = _(", ")
-        status = comma + self.status(period.status) if period.status != "confirmed" else ""
-        side = comma + _("for the {side}").format(side=self.sides[period.supports]) if period.supports else ""
-        return f"{self.kinds[period.kind]}{status}{side}"
-
-    def event(self, event: Event, actor: str | None = None) -> str:
-        """The event's title, date and status: the actor's own in it, when given."""
-        status = _status(event, actor) if actor else event.status
-        shown = f" ({self.status(status)})" if status != "confirmed" else ""
-        return f"{event.title}{shown}, {self.when(event)}"
-
-    def status(self, status: str) -> str:
-        _ = self.gettext
-        return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
-
-    def role(self, event: Event, actor: str) -> str:
-        part = event.part(actor)
-        return self.roles.get(part.role, part.role) if part else ""
-
-
 def build_lane(scale: Scale, actor: Actor, events: Sequence[Event], texts: Texts,
                others: Sequence[Event] = ()) -> Lane:
     """An actor's lane: its involvement periods stacked into rows, the events it acted in binned into ticks,
@@ -243,7 +197,7 @@ def build_lane(scale: Scale, actor: Actor, events: Sequence[Event], texts: Texts
 
 def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bool = True) -> Tick:
     x = sum(x for x, _ in group) / len(group)
-    statuses = {_status(event, actor.id) for _, event in group}
+    statuses = {part_status(event, actor.id) for _, event in group}
     status = statuses.pop() if len(statuses) == 1 else "mixed"
     first, last = group[0][1], group[-1][1]
     if len(group) == 1:
@@ -259,11 +213,6 @@ def _tick(group: list[tuple[float, Event]], actor: Actor, texts: Texts, acts: bo
                                "{actor}: {count} events with another part than acting, {dates}", len(group))
     href = texts.actor_url(actor, first) if acts else texts.actor_url(actor, None) + "#other-parts"
     return Tick(x, href, label.format(actor=actor.name, count=len(group), dates=dates), len(group), status, acts)
-
-
-def _status(event: Event, actor: str) -> str:
-    part = event.part(actor)
-    return part.status if part else event.status
 
 
 def milestone(scale: Scale, event: Event, texts: Texts) -> Milestone:

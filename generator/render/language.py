@@ -8,7 +8,7 @@ from typing import Callable
 
 from babel import Locale
 from babel.core import get_global
-from babel.support import NullTranslations
+from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from generator.model.site import Site
@@ -32,9 +32,10 @@ class Words:
         return {"confirmed": _("confirmed"), "alleged": _("alleged"), "denied": _("denied")}.get(status, status)
 
     def country_name(self, code: str, name: str) -> str:
-        """A country's name (ISO 3166-1 alpha-3 code) in this language: the map data's own (English) name on an
-        English site, else CLDR's through Babel, else the data's."""
-        return name if self.locale.split("-")[0] == "en" else _country_names(self.locale).get(code, name)
+        """A country's name (ISO 3166-1 alpha-3 code) in this language: CLDR's through Babel where the interface
+        is translated (a catalog), else the map data's own English name, as the untranslated interface is."""
+        translated = isinstance(self.translations, Translations) and self.locale.split("-")[0] != "en"
+        return _country_names(self.locale).get(code, name) if translated else name
 
     def actor_type(self, kind: str) -> str:
         _ = self.gettext

@@ -72,10 +72,10 @@ def marker_radius(count: int) -> float:
 class MapWords(Protocol):
     """The map's words in the page's language (render/language.py's Words)."""
 
-    locale: str
-    gettext: Callable[[str], str]
-    ngettext: Callable[[str, str, int], str]
-
+    @property
+    def locale(self) -> str: ...
+    def gettext(self, text: str) -> str: ...
+    def ngettext(self, singular: str, plural: str, count: int) -> str: ...
     def country_name(self, code: str, name: str) -> str: ...
 
 

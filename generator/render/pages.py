@@ -17,7 +17,8 @@ import jinja2.runtime
 from markupsafe import Markup
 
 from generator.model.digest import digest
-from generator.render.chart import ChartRenderer, Texts
+from generator.render.chart import ChartRenderer
+from generator.render.chart_texts import Texts
 from generator.model.dates import PartialDate, display_range, language_name
 from generator.model.text import slugify
 from generator.model.places import place_location

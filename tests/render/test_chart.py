@@ -9,7 +9,8 @@ import pytest
 from generator import BuildOptions, build
 
 from generator.pipeline.build import Builder
-from generator.render.chart import PLOT_WIDTH, Scale, Texts, build_lane, event_x, period_bar, stack, year_band
+from generator.render.chart import PLOT_WIDTH, Scale, build_lane, event_x, period_bar, stack, year_band
+from generator.render.chart_texts import Texts
 from generator.model.dates import PartialDate
 from generator.model.types import Actor, Event, Involvement, SiteConfig
 

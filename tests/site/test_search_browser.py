@@ -69,7 +69,9 @@ def all_results(page) -> list[str]:
 
 
 def count(status: str) -> int:
-    return int(re.search(r"\d+", status)[0])
+    found = re.search(r"\d+", status)
+    assert found, status
+    return int(found[0])
 
 
 def language_of(url: str) -> str:
