@@ -247,3 +247,12 @@ def test_the_first_query_downloads_little_and_nothing_from_another_host(page, se
     page.wait_for_load_state("networkidle")
     assert hosts == {urlsplit(served).netloc}
     assert 0 < sum(loaded.values()) <= 300 * 1024, loaded
+
+
+@pytest.mark.parametrize("query", ["مشاورات", "المشاورات"])  # (consultations) without and with the article
+def test_arabic_search_finds_a_word_with_or_without_its_article(page, served, query):
+    """The title says مشاورات; Pagefind's Arabic stemmer takes ال off the query as off the text."""
+    page.goto(served + "ar/search/?q=" + query)
+    results = all_results(page)
+    assert "/ar/events/2020-08-31-russia-turkey-consultations-moscow/" in results
+    assert all(url.startswith("/ar/") for url in results)
