@@ -21,7 +21,7 @@ from generator.model.types import Event
 SHARDS = 64  # events are stored in shards: few rows to unpickle, few bytes to rewrite after an edit
 
 _ALLOWED = {
-    ("generator.model.types", name) for name in ("Source", "Correction", "Part")
+    ("generator.model.types", name) for name in ("Source", "Correction", "Part", "Translated")
 } | {("generator.model.dates", "PartialDate"), ("generator.model.dates", "partial_date"), ("generator.model.errors", "Problem")}
 
 Stat = tuple[int, int, int]  # a file's size, modification time (ns) and inode

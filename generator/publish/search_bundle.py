@@ -48,6 +48,7 @@ def reproducible(files: dict[str, bytes], bundle: str) -> dict[str, bytes]:
             data = _write(meta)
             language["hash"] = f"{prefix}_{_hash(data)[:13]}"
             result[f"{bundle}/pagefind.{language['hash']}.pf_meta"] = data
+        entry["languages"] = dict(sorted(languages.items()))  # (Pagefind lists them as its threads finish)
         result[entry_rel] = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         return result
     except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError) as error:

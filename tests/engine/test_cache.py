@@ -184,15 +184,15 @@ def test_an_old_file_is_recognised_by_size_and_time_without_being_read(cached, t
     path = cached.root / "content/events/e4.md"  # an hour old (the fixture dates the site back)
     cached.write("content/events/e0.md", cached.root.joinpath("content/events/e0.md").read_text() + "\nMore.\n")
     read: list[str] = []
-    real_open = open
+    real_open = os.open
 
-    def watching_open(file, *args, **kwargs):
+    def watching_open(file, *args, **kwargs):  # (content files are read with os.open and os.read)
         read.append(str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", watching_open)
+    monkeypatch.setattr(os, "open", watching_open)
     build(BuildOptions(site_dir=cached.root))
-    assert not any(name.endswith("e4.md") for name in read)
+    assert any(name.endswith("e0.md") for name in read) and not any(name.endswith("e4.md") for name in read)
     monkeypatch.undo()
     path.write_text(path.read_text(encoding="utf-8").replace("Event 4", "Event four"), encoding="utf-8")
     assert_same_as_uncached(cached, tmp_path, "old-file-edited")
@@ -340,3 +340,31 @@ def test_the_fingerprint_covers_every_file_of_the_package(tmp_path):
     data.write_text(data.read_text() + " ")
     assert fingerprint("md", package) != changed_data
     assert fingerprint("md", package) != fingerprint("other markdown setup", package)
+
+
+def test_a_translated_event_comes_back_from_the_cache_unread(site, monkeypatch):
+    """The cache holds events with their translations (every type an event carries is allowed in it): after an
+    edit elsewhere, neither the translated event's file nor its translation is read again."""
+    from conftest import SITE_YAML
+
+    site.write("site.yaml", SITE_YAML.replace("language: en-GB\n", "languages:\n  en: {name: English, locale: en-GB}\n"
+                                                                   "  id: {name: Bahasa Indonesia, locale: id}\n"))
+    site.event("talks", title="Talks", date="2020-01-03")
+    site.write("content/events/talks.id.md", "---\ntitle: Perundingan\ntranslated_from: en\n---\nTeks.\n")
+    site.event("other", title="Other", date="2020-02-03")
+    age(site.root)
+    build(BuildOptions(site.root))
+    site.write("content/events/other.md", site.root.joinpath("content/events/other.md").read_text() + "\nMore.\n")
+    read: list[str] = []
+    real_open = os.open
+
+    def watching_open(file, *args, **kwargs):  # (content files are read with os.open and os.read)
+        read.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
+    build(BuildOptions(site.root))
+    monkeypatch.undo()
+    assert any(name.endswith("other.md") for name in read)
+    assert not [name for name in read if name.endswith(("talks.md", "talks.id.md"))]
+    assert "Perundingan" in site.read("id/events/talks/index.html")

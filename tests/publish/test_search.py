@@ -182,3 +182,19 @@ def test_search_must_be_true_or_false(searchable):
         build(BuildOptions(searchable.root))
     assert any("'search' must be true or false" in str(p) and str(p).startswith("site.yaml:")
                for p in raised.value.problems)
+
+
+def test_a_site_in_several_languages_gets_one_index_per_language_listed_in_a_stable_order(searchable, tmp_path):
+    from conftest import SITE_YAML
+
+    searchable.write("site.yaml", SITE_YAML.replace("language: en-GB\n", "languages:\n  en: {name: English, locale: en-GB}\n"
+                                                    "  id: {name: Bahasa Indonesia, locale: id}\n"
+                                                    "  ar: {name: العربية, locale: ar, direction: rtl}\n"))
+    searchable.write("content/events/turkish-drones.ar.md", "---\ntitle: مسيّرات تركية\ntranslated_from: en\n---\nنص.\n")
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(BuildOptions(searchable.root, output_dir=one, use_cache=False))
+    build(BuildOptions(searchable.root, output_dir=two, use_cache=False))
+    entry = (one / "pagefind/pagefind-entry.json").read_bytes()
+    assert entry == (two / "pagefind/pagefind-entry.json").read_bytes()
+    assert list(json.loads(entry)["languages"]) == ["ar", "en-gb", "id"]
+    assert "مسيّرات تركية" in fragments(one)["/ar/events/turkish-drones/"]["meta"]["title"]
