@@ -3,6 +3,7 @@ site and as a two-language site in which every event is translated (bench/synth.
 interleaved (A, B, A, B…, so that the machine's drift hits both alike), then one-event edits on the
 two-language site: of an original, and of a translation. The target: the two-language cold build at most
 2.2 times the one-language one (Hugo measures 2 to 2.6 times on such sites), and an edit under a second.
+Search is turned off here: its indexing (bench/search_bench.py) would hide what languages cost.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def site_for(count: int, languages: tuple[str, ...]) -> Path:
             os.rename(site, SCRATCH / "attic" / f"{site.name}-{time.monotonic_ns()}")
         make_site(site, count, languages=languages)
     refresh_site(site, languages)
+    with open(site / "site.yaml", "a", encoding="utf-8") as config:  # what search costs: bench/search_bench.py
+        config.write("search: false\n")
     return site
 
 

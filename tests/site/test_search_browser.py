@@ -256,3 +256,15 @@ def test_arabic_search_finds_a_word_with_or_without_its_article(page, served, qu
     results = all_results(page)
     assert "/ar/events/2020-08-31-russia-turkey-consultations-moscow/" in results
     assert all(url.startswith("/ar/") for url in results)
+
+
+@pytest.mark.parametrize("address", ["search/?q=Wagner", "ar/search/?q=موسكو", "id/search/?q=gencatan"])
+def test_results_fit_a_phone_screen(browser, served, address):
+    """Long words in results (a role heading, an address in an excerpt) wrap instead of widening the page."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto(served + address)
+        all_results(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        page.close()
