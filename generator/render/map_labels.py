@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from generator.read.world import inside
+from generator.read.world import centroid, inside
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in map units
 XY = tuple[float, float]
@@ -112,7 +112,7 @@ class LabelLayout:
         ring = list(parts[0])
         xs, ys = [p[0] for p in ring], [p[1] for p in ring]
         left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
-        cx, cy = _centroid(ring)
+        cx, cy = centroid(ring)
         candidates = []
         for i in range(9):
             for j in range(9):
@@ -128,18 +128,6 @@ class LabelLayout:
             if all(inside(point, ring) for point in ends):
                 ordered.append((x, baseline, "middle"))
         return self.place(text, cls, size, ordered)
-
-
-def _centroid(ring: list[XY]) -> XY:
-    cx = cy = total = 0.0
-    for a, b in zip(ring, [*ring[1:], *ring[:1]]):
-        cross = a[0] * b[1] - b[0] * a[1]
-        total += cross
-        cx += (a[0] + b[0]) * cross
-        cy += (a[1] + b[1]) * cross
-    if total == 0:
-        return ring[0]
-    return cx / (3 * total), cy / (3 * total)
 
 
 def _overlaps(a: Box, b: Box) -> bool:

@@ -50,6 +50,19 @@ def cached(site):
     return site
 
 
+def watch_reads(monkeypatch) -> list[str]:
+    """The files opened from now on (content files are read with os.open and os.read)."""
+    read: list[str] = []
+    real_open = os.open
+
+    def watching_open(file, *args, **kwargs):
+        read.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
+    return read
+
+
 def assert_same_as_uncached(site, tmp_path, name):
     result = build(BuildOptions(site.root))
     assert digests(site.root / "output") == fresh_build(site, tmp_path, name)
@@ -183,14 +196,7 @@ def test_an_edit_that_keeps_size_and_time_is_seen_if_the_time_was_recent(cached,
 def test_an_old_file_is_recognised_by_size_and_time_without_being_read(cached, tmp_path, monkeypatch):
     path = cached.root / "content/events/e4.md"  # an hour old (the fixture dates the site back)
     cached.write("content/events/e0.md", cached.root.joinpath("content/events/e0.md").read_text() + "\nMore.\n")
-    read: list[str] = []
-    real_open = os.open
-
-    def watching_open(file, *args, **kwargs):  # (content files are read with os.open and os.read)
-        read.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", watching_open)
+    read = watch_reads(monkeypatch)
     build(BuildOptions(site_dir=cached.root))
     assert any(name.endswith("e0.md") for name in read) and not any(name.endswith("e4.md") for name in read)
     monkeypatch.undo()
@@ -355,14 +361,7 @@ def test_a_translated_event_comes_back_from_the_cache_unread(site, monkeypatch):
     age(site.root)
     build(BuildOptions(site.root))
     site.write("content/events/other.md", site.root.joinpath("content/events/other.md").read_text() + "\nMore.\n")
-    read: list[str] = []
-    real_open = os.open
-
-    def watching_open(file, *args, **kwargs):  # (content files are read with os.open and os.read)
-        read.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", watching_open)
+    read = watch_reads(monkeypatch)
     build(BuildOptions(site.root))
     monkeypatch.undo()
     assert any(name.endswith("other.md") for name in read)
