@@ -367,3 +367,28 @@ def test_a_translated_event_comes_back_from_the_cache_unread(site, monkeypatch):
     assert any(name.endswith("other.md") for name in read)
     assert not [name for name in read if name.endswith(("talks.md", "talks.id.md"))]
     assert "Perundingan" in site.read("id/events/talks/index.html")
+
+
+def test_every_class_an_event_holds_is_allowed_in_the_cache():
+    """The cache's unpickler refuses what its allow-list does not name, and a refused row throws the whole
+    cache away (silently: every build then parses everything): each class reachable from Event's fields must
+    be on the list."""
+    import dataclasses
+    import typing
+
+    from generator.engine.event_shards import _ALLOWED
+    from generator.model.types import Event
+
+    seen: set[type] = set()
+
+    def walk(kind: object) -> None:
+        for inner in typing.get_args(kind):
+            walk(inner)
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind not in seen:
+            seen.add(kind)
+            for name, hint in typing.get_type_hints(kind).items():
+                walk(hint)
+
+    walk(Event)
+    held = {(kind.__module__, kind.__name__) for kind in seen - {Event}}
+    assert held and held <= _ALLOWED, held - _ALLOWED
