@@ -11,18 +11,33 @@ from generator.model.types import Event, Page, SiteConfig
 K = TypeVar("K")
 
 
+class TranslatedEvent(Event):
+    """An original as shown in another language: its fields, with the title, language and texts of its
+    translation. The texts are the translation's own attributes, read when first used: a translation loaded
+    from the build cache reads its texts only for the pages that show them (an edit renders a few)."""
+
+    html = property(lambda self: self.__dict__["_translation"].html)
+    excerpt = property(lambda self: self.__dict__["_translation"].excerpt)
+    body = property(lambda self: self.__dict__["_translation"].body)
+
+
+_KEPT = frozenset(Event.__dataclass_fields__) - {"html", "excerpt", "body"}  # an original's fields that show
+
+
 def translated_event(original: Event, translation: Event | None, code: str) -> Event:
     """The original as shown in another language: with the translation's title and text when there is one
     (in the original's place in every list), else the original itself."""
     if translation is None:
         return original
-    fields = {name: getattr(original, name) for name in original.__dataclass_fields__
-              if name not in ("html", "excerpt", "body")}
-    fields.update(title=translation.title or original.title, body=translation.body, html=translation.html,
-                  excerpt=translation.excerpt, language=code, translation=translation.translation,
+    shown = TranslatedEvent.__new__(TranslatedEvent)
+    fields = shown.__dict__
+    fields.update(original.__dict__)
+    for name in fields.keys() - _KEPT:  # its texts, and whatever else an Event subclass keeps beside its fields
+        del fields[name]
+    fields.update(title=translation.title or original.title, language=code, translation=translation.translation,
                   sort_title=original.sort_title or original.title.casefold(),
-                  fingerprint=f"{original.fingerprint}+{translation.fingerprint}")
-    return Event(**fields)
+                  fingerprint=f"{original.fingerprint}+{translation.fingerprint}", _translation=translation)
+    return shown
 
 
 def translated_page(original: Page, translation: Page | None, code: str) -> Page:

@@ -147,11 +147,9 @@ class Builder(CacheSession, Loading, RenderPass):
             raise SiteError([Problem(failure.path, None, failure.reason)]) from None
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
-        drawn = "chart" in renderer.__dict__
-        chart = renderer.chart.kept() if drawn else self._reusable.chart
-        self._reusable = dataclasses.replace(renderer.used, chart=chart)
-        if write and drawn and chart is not None:  # the lanes' SVG, for the next build of another process
-            self.cache.charts = dict(chart.svgs)
+        self._reusable = renderer.kept()
+        if write and (svgs := renderer.chart_svgs()) is not None:  # for the next build of another process
+            self.cache.charts = svgs
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed

@@ -5,6 +5,8 @@ Which pages exist and what each depends on is the plan's (plan.py); the environm
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from bisect import bisect_left
 from collections import defaultdict
@@ -80,8 +82,24 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         self.planner = PagePlanner(site, layout_key, known, self.used, lambda: self.places)
         self.others = {code: Renderer(other, templates_dir, digest(layout_key, code),
-                                      environments[code] if environments else None)
+                                      environments[code] if environments else None,
+                                      known.other(code, digest(layout_key, code)) if known else None)
                        for code, other in site.translations.items()}  # the site in its other languages
+
+    def kept(self) -> Reuse:
+        """What the next build of the same layout may reuse: what this build used or made, in every language
+        (the chart's as the last build knew it, if no page drew it this time)."""
+        drawn = "chart" in self.__dict__
+        chart = self.chart.kept() if drawn else self.known.chart if self.known else None
+        return dataclasses.replace(self.used, chart=chart,
+                                   others={code: other.kept() for code, other in self.others.items()})
+
+    def chart_svgs(self) -> dict[str, str] | None:
+        """The SVG of the chart's lanes in every language, for the build cache; None if no page drew one."""
+        if not any("chart" in renderer.__dict__ for renderer in self.all()):
+            return None
+        kept = self.kept()
+        return {key: svg for reuse in (kept, *kept.others.values()) if reuse.chart for key, svg in reuse.chart.svgs.items()}
 
     def all(self) -> list[Renderer]:
         """This renderer and those of the site's other languages."""

@@ -45,6 +45,12 @@ class Reuse:
     page_digests: dict[tuple[int, int], tuple[list[Event], list[str]]] = field(default_factory=dict)
     # ^ by (id of an events list, page size): the list (kept alive, so its id is not reused) and its pages' digests
     chart: ChartMemo | None = None  # None: no chart drawn yet under this layout
+    others: dict[str, Reuse] = field(default_factory=dict)  # the same, of the site in each other language
+
+    def other(self, code: str, layout: str) -> Reuse:
+        """What the site in another language (its layout key is layout) may reuse: its own, else the chart
+        lanes' SVG alone, which the build cache keeps for every language (their keys hold the layout)."""
+        return self.others.get(code) or Reuse(layout, chart=ChartMemo(svgs=self.chart.svgs) if self.chart else None)
 
 
 class PagePlanner:
