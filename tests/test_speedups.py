@@ -96,3 +96,49 @@ def test_the_jinja_hooks_exist_and_are_called(tmp_path, monkeypatch):
 @pytest.mark.parametrize("value", ["plain", "a < b & 'c'", 42, None, jinja2.utils.markupsafe.Markup("<i>ok</i>")])
 def test_the_quicker_escape_escapes_as_markupsafe_does(value):
     assert jinja_speedups._escape(value) == jinja2.utils.markupsafe.escape(value)
+
+
+def test_a_template_compiled_for_one_folder_serves_another_under_its_own_file_name(tmp_path, monkeypatch):
+    """SharedCompiledTemplates: the same template in another folder is not compiled again, yet its Template
+    (whose file name Jinja2 takes from the code) and the errors it raises name the file of its own folder."""
+    compiled: list[str] = []
+    real_compile = jinja_speedups.SpeedyEnvironment.compile
+
+    def counting_compile(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(filename)
+        return real_compile(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja_speedups.SpeedyEnvironment, "compile", counting_compile)
+    source = "{% macro m(x) %}{{ x.missing.deeper }}{% endmacro %}\n<p>{{ title }}</p>\n{{ m(thing) }}\n"
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for folder in folders:
+        folder.mkdir()
+        (folder / "page.html").write_text(source)
+    templates = [make_environment(folder).get_template("page.html") for folder in folders]
+    assert compiled == [str(folders[0] / "page.html")], f"{JINJA}: compiled again, or not at all"
+    for folder, template in zip(folders, templates):
+        assert template.filename == str(folder / "page.html"), \
+            f"{JINJA}: Template.from_code no longer names a template after its code's co_filename"
+        with pytest.raises(jinja2.UndefinedError) as error:
+            template.render(title="t", thing={})
+        frames = [(entry.path, entry.lineno) for entry in error.traceback]
+        assert (folder / "page.html", 1) in [(p, line + 1) for p, line in frames], frames
+
+
+def test_a_changed_template_or_other_words_are_compiled_anew(tmp_path):
+    from babel.support import Translations
+    import io
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    (tmp_path / "page.html").write_text("<p>{{ _('Events') }}</p>")
+    assert make_environment(tmp_path).get_template("page.html").render() == "<p>Events</p>"
+    catalog = Catalog(locale="id")
+    catalog.add("Events", "Peristiwa")
+    data = io.BytesIO()
+    write_mo(data, catalog)
+    data.seek(0)
+    indonesian = Translations(fp=data)
+    assert make_environment(tmp_path, translations=indonesian).get_template("page.html").render() == "<p>Peristiwa</p>"
+    (tmp_path / "page.html").write_text("<p>{{ _('Events') }}!</p>")
+    assert make_environment(tmp_path).get_template("page.html").render() == "<p>Events!</p>"

@@ -11,12 +11,21 @@ renames or stops calling one of them):
 What it buys (measured on the bundled site's event page): 200 -> 127 µs, with the renderer's merged
 globals (pages.Renderer.page). The output is byte-identical (a test compares the escaping with
 markupsafe's on awkward values; the bundled site's output did not change).
+
+- `Template.from_code` takes a template's file name from its code's `co_filename`: SharedCompiledTemplates
+  keeps each compiled template once per process, by name, source and words, and gives it to an environment
+  of another folder with that folder's file name put in (`CodeType.replace`), so that errors name the
+  right file. The cache itself uses only BytecodeCache's documented hooks (get_bucket, set_bucket). It buys
+  the compiling of every template in every build after the first of a process whose templates are the
+  same but in another folder, or whose site has no build cache: two thirds of a small site's cold build
+  (0.9 -> 0.3 s; the test suite builds hundreds of scratch sites, each with its own copy of the templates).
 """
 
 from __future__ import annotations
 
 import types
-from typing import Any
+from types import CodeType
+from typing import Any, ClassVar
 
 import jinja2
 import jinja2.compiler
@@ -91,3 +100,55 @@ class SpeedyEnvironment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     context_class = _Context
     escape_output = staticmethod(_escape)
+
+
+class _SharedBucket(jinja2.bccache.Bucket):
+    """A bucket that knows what it is kept under in this process."""
+
+    shared_key: tuple[object, str, str]
+
+
+class SharedCompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in this process for every environment with the same words (`words`: the
+    translations compiled into the templates, None for none), whatever folder they were loaded from; and on
+    disk in the site's build cache, through `disk`, when given."""
+
+    _compiled: ClassVar[dict[tuple[object, str, str], CodeType]] = {}  # (words, name, source checksum) -> code
+
+    def __init__(self, words: object, disk: jinja2.BytecodeCache | None = None) -> None:
+        self.words = words
+        self.disk = disk
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        checksum = self.get_source_checksum(source)
+        bucket = _SharedBucket(environment, (self.disk or self).get_cache_key(name, filename), checksum)
+        bucket.shared_key = (self.words, name, checksum)
+        code = self._compiled.get(bucket.shared_key)
+        if code is not None:
+            bucket.code = code if filename is None or code.co_filename == filename else _retargeted(code, filename)
+            if self.disk is not None:  # (for the next process)
+                self.disk.dump_bytecode(bucket)
+        elif self.disk is not None:
+            self.disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self._compiled[bucket.shared_key] = bucket.code
+        return bucket
+
+    def set_bucket(self, bucket: jinja2.bccache.Bucket) -> None:
+        if isinstance(bucket, _SharedBucket) and bucket.code is not None:
+            self._compiled[bucket.shared_key] = bucket.code
+        if self.disk is not None:
+            self.disk.dump_bytecode(bucket)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:  # (get_bucket does it)
+        pass
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:  # (set_bucket does it)
+        pass
+
+
+def _retargeted(code: CodeType, filename: str) -> CodeType:
+    """The code (and the code of the functions it defines) as if compiled from the file filename."""
+    constants = tuple(_retargeted(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=constants)

@@ -11,7 +11,7 @@ import jinja2
 from babel.support import NullTranslations
 
 from generator.model.types import SiteConfig
-from generator.render._jinja_speedups import SpeedyEnvironment
+from generator.render._jinja_speedups import SharedCompiledTemplates, SpeedyEnvironment
 from generator.render.i18n import ConstantGettext, catalog_path, load_translations
 
 
@@ -19,15 +19,17 @@ def make_environment(templates_dir: Path, bytecode_dir: Path | None = None,
                      translations: NullTranslations | None = None) -> jinja2.Environment:
     """The templates' environment in one language (the templates' own without translations); compiled
     templates are kept in bytecode_dir, if given (compiling them is a tenth of a second of every build)."""
-    cache = None
+    disk = None
     if bytecode_dir is not None:
         try:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            disk = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
-            cache = None
+            disk = None
+    translations = translations or NullTranslations()
+    words = None if type(translations) is NullTranslations else translations  # (i18n keeps one per catalog)
     environment = SpeedyEnvironment(
-        bytecode_cache=cache,
+        bytecode_cache=SharedCompiledTemplates(words, disk),
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -37,7 +39,6 @@ def make_environment(templates_dir: Path, bytecode_dir: Path | None = None,
         auto_reload=False,  # a build renders with the templates as they were when it started
         extensions=["jinja2.ext.i18n", ConstantGettext],
     )
-    translations = translations or NullTranslations()
     environment.constant_translations = translations  # type: ignore[attr-defined]
     environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     return environment
