@@ -4,8 +4,9 @@
 - indexing: Pagefind run alone over the pages search covers (as the build runs it), in a fresh process:
   wall time, and peak memory (the largest resident set of Pagefind's process, from getrusage of the children);
 - in chromium (Debian's, through Playwright): the bytes a cold browser downloads for its first query (the
-  Pagefind script, WebAssembly, metadata, index chunk, filters and the first 20 results' fragments), and the
-  time of a warm query (the search and the first 20 results' data, the index chunks already loaded).
+  Pagefind script and its worker, WebAssembly, metadata, index chunk, filters and the fragments of the results
+  the page draws first: ten), with the largest query's files by kind, and the time of a warm query (the search
+  and the first ten results' data, the index chunks already loaded).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 # summaries are drawn from 70 common words, each in nearly every event: such a word is timed on its own.
 QUERIES = ("Jufra", "al-Watiya", "Derna", "Tarhuna", "Gharyan")
 EVERYWHERE = "ceasefire"
+DRAWN = 10  # results the search page draws first (PAGE in templates/static/search.js)
 
 
 def indexed_pages(output: Path) -> list[tuple[str, str]]:
@@ -63,7 +66,7 @@ def indexing(output: Path, runs: int = 3) -> dict[str, float]:
             "runs": [round(f["seconds"], 2) for f in found]}
 
 
-def in_browser(output: Path) -> dict[str, float]:
+def in_browser(output: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -73,7 +76,7 @@ def in_browser(output: Path) -> dict[str, float]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
-    firsts, warm, everywhere = [], [], []
+    firsts, warm, everywhere, largest = [], [], [], {}
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     try:
         with sync_playwright() as playwright:
@@ -97,23 +100,25 @@ def in_browser(output: Path) -> dict[str, float]:
                 page.wait_for_function("document.querySelectorAll('#search-results > li').length > 0")
                 page.wait_for_load_state("networkidle")
                 firsts.append(sum(sizes.values()) / 1024)
+                if firsts[-1] == max(firsts):
+                    largest = {"query": query, "files": kinds(sizes)}
                 # warm: the module and this language's chunks are loaded; time searches and their first results
                 times = page.evaluate("""async (queries) => {
                     const pagefind = await import('/pagefind/pagefind.js');
                     for (const q of queries) { const r = await pagefind.search(q);
-                        await Promise.all(r.results.slice(0, 20).map(x => x.data())); }
+                        await Promise.all(r.results.slice(0, DRAWN).map(x => x.data())); }
                     const times = [];
                     for (const q of queries) { const t = performance.now(); const r = await pagefind.search(q);
-                        await Promise.all(r.results.slice(0, 20).map(x => x.data()));
+                        await Promise.all(r.results.slice(0, DRAWN).map(x => x.data()));
                         times.push(performance.now() - t); }
-                    return times; }""", list(QUERIES))
+                    return times; }""".replace("DRAWN", str(DRAWN)), list(QUERIES))
                 warm.extend(times)
                 everywhere.append(page.evaluate("""async (q) => {
                     const pagefind = await import('/pagefind/pagefind.js');
-                    let r = await pagefind.search(q); await Promise.all(r.results.slice(0, 20).map(x => x.data()));
+                    let r = await pagefind.search(q); await Promise.all(r.results.slice(0, DRAWN).map(x => x.data()));
                     const t = performance.now(); r = await pagefind.search(q);
-                    await Promise.all(r.results.slice(0, 20).map(x => x.data()));
-                    return [performance.now() - t, r.results.length]; }""", EVERYWHERE))
+                    await Promise.all(r.results.slice(0, DRAWN).map(x => x.data()));
+                    return [performance.now() - t, r.results.length]; }""".replace("DRAWN", str(DRAWN)), EVERYWHERE))
                 page.remove_listener("response", seen)
                 context.close()
             browser.close()
@@ -121,7 +126,22 @@ def in_browser(output: Path) -> dict[str, float]:
         server.shutdown()
     return {"first_kb_median": statistics.median(firsts), "first_kb_max": max(firsts),
             "warm_ms_median": statistics.median(warm), "warm_ms_max": max(warm),
-            "everywhere_ms": statistics.median(t for t, _ in everywhere), "everywhere_n": everywhere[0][1]}
+            "everywhere_ms": statistics.median(t for t, _ in everywhere), "everywhere_n": everywhere[0][1],
+            "largest": largest}
+
+
+def kinds(sizes: dict[str, int]) -> dict[str, tuple[int, float]]:
+    """The files of one query by kind (a file of its own, or its folder: index/, fragment/, filter/): how many
+    and their KB, largest first."""
+    found: dict[str, list[float]] = {}
+    for url, size in sizes.items():
+        name = url.split("/pagefind/", 1)[1].split("?")[0]
+        kind = name.split("/")[0] + "/" if "/" in name else name
+        kind = "metadata (.pf_meta)" if kind.endswith(".pf_meta") else kind
+        count_kb = found.setdefault(kind, [0, 0.0])
+        count_kb[0] += 1
+        count_kb[1] += size / 1024
+    return {kind: (int(n), kb) for kind, (n, kb) in sorted(found.items(), key=lambda item: -item[1][1])}
 
 
 def report(output: Path) -> list[str]:
@@ -134,6 +154,8 @@ def report(output: Path) -> list[str]:
                      f"{seen['first_kb_max']:.0f} KB, {len(QUERIES)} queries); warm query {seen['warm_ms_median']:.1f} "
                      f"ms (slowest {seen['warm_ms_max']:.1f} ms); a word on nearly every page ('{EVERYWHERE}', "
                      f"{seen['everywhere_n']} pages): {seen['everywhere_ms']:.0f} ms")
+        lines.append(f"  largest first query ('{seen['largest']['query']}'): " + ", ".join(
+            f"{kind} {kb:.1f} KB" + (f" ({n} files)" if n > 1 else "") for kind, (n, kb) in seen["largest"]["files"].items()))
     return lines
 
 

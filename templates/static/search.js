@@ -13,7 +13,9 @@
   var more = document.getElementById("search-more");
   var FILTERS = ["actor", "role", "side", "kind", "status", "year"];
   var FIELDS = FILTERS.concat(["sort"]);
-  var PAGE = 20;  // results drawn at a time
+  // Results drawn at a time. Each drawn result loads its own fragment (about 1 KB) from Pagefind; the rest
+  // are loaded only when the "more" button asks for them, which keeps a first search small to download.
+  var PAGE = 10;
   var engine = null, results = [], shown = 0, token = 0, typing = 0;
 
   document.getElementById("search-nojs").hidden = true;
@@ -91,13 +93,17 @@
     });
   }
 
-  function showMore(mine) {
+  // Draws the next PAGE results; with focusNew, moves the focus to the first of them (the button that asked
+  // may have just been hidden, and a keyboard user goes on reading from there).
+  function showMore(mine, focusNew) {
     var next = results.slice(shown, shown + PAGE);
     return Promise.all(next.map(function (result) { return result.data(); })).then(function (pages) {
       if (mine !== token) return;
-      pages.forEach(function (page) { list.appendChild(draw(page)); });
+      var drawn = pages.map(draw);
+      drawn.forEach(function (item) { list.appendChild(item); });
       shown += next.length;
       more.hidden = shown >= results.length;
+      if (focusNew && drawn.length) drawn[0].querySelector("a").focus();
     });
   }
 
@@ -168,7 +174,12 @@
   FIELDS.forEach(function (name) {
     form.elements[name].addEventListener("change", function () { toAddress(true); run(); });
   });
-  more.addEventListener("click", function () { showMore(token); });
+  var adding = null;  // a "more" under way: a second press waits for it rather than drawing the same results
+  more.addEventListener("click", function () {
+    if (adding) return;
+    function done() { adding = null; }
+    adding = showMore(token, true).then(done, done);
+  });
   field.addEventListener("focus", function () { load().catch(function () {}); }, { once: true });
   window.addEventListener("popstate", function () { fromAddress(); run(); });
 

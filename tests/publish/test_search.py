@@ -129,6 +129,26 @@ def test_two_indexings_of_the_same_pages_are_byte_identical(searchable, tmp_path
         assert values == sorted(values)
 
 
+def test_pagefind_starts_a_new_index_chunk_once_one_holds_the_chosen_number_of_locations(searchable, monkeypatch):
+    """The tripwire of INDEX_CHUNK_SIZE, which Pagefind 1.5 reads from an environment variable it calls
+    unstable: a search loads the whole chunk holding each of its words, so a rare word must not share its
+    chunk with more than the chosen number of locations (only the word that filled the chunk goes past it)."""
+    from generator.publish import search
+
+    monkeypatch.setattr(search, "INDEX_CHUNK_SIZE", 20)  # (2,000 is more than this small site's every word)
+    build(BuildOptions(searchable.root, use_cache=False))
+    bundle = searchable.root / "output/pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+    (language,) = entry["languages"].values()
+    chunks = _read((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())[2]
+    assert len(chunks) >= 5
+    for _, _, chunk_hash in chunks:
+        words = _read((bundle / f"index/{chunk_hash}.pf_index").read_bytes())[0]
+        # each word's size as Pagefind counts it: one per page it is on, plus its locations there
+        sizes = [sum(1 + len(page[1]) + len(page[2]) for page in word[1]) for word in words]
+        assert sum(sizes[:-1]) < 20, [word[0] for word in words]
+
+
 def test_a_pagefind_failure_is_one_line_and_leaves_the_output_untouched(searchable, tmp_path, monkeypatch):
     build(BuildOptions(searchable.root))
     output = searchable.root / "output"

@@ -268,3 +268,27 @@ def test_results_fit_a_phone_screen(browser, served, address):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         page.close()
+
+
+def test_the_first_draw_loads_ten_results_and_the_keyboard_asks_for_the_next(page, served):
+    """Each result drawn loads its own fragment: the first draw loads ten, the next ten come when the "more"
+    button is pressed (here from the keyboard), and the focus moves to the first of them."""
+    fragments: list[str] = []
+    page.on("request", lambda request: fragments.append(request.url) if "/pagefind/fragment/" in request.url
+            else None)
+    page.goto(served + SEARCH + "?q=Russia")
+    total = count(settled(page))
+    page.wait_for_load_state("networkidle")
+    assert total > 20
+    assert page.locator("#search-results > li").count() == 10
+    assert len(fragments) == len(set(fragments)) == 10
+    page.focus("#search-results > li:last-child h2 a")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-more"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.closest('#search-results > li:nth-child(11)') !== null")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#search-results > li").count() == 20
+    assert len(fragments) == len(set(fragments)) == 20
+    shown = page.eval_on_selector_all("#search-results > li h2 a", "links => links.map(a => a.href)")
+    assert len(set(shown)) == 20  # the next ten, not the first ten again
