@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 from generator.model.digest import digest
 from generator.publish.search_bundle import BundleFormatError, reproducible
+from generator.publish._pagefind_tuning import pagefind_environment
 from generator.render.plan import PageJob
 
 SEARCHED = "search:"  # the key prefix of the index's files in the build's page records
@@ -25,14 +26,6 @@ FORMAT = "2"  # of what is indexed and shipped: changing it re-indexes every sit
 # Pagefind's own ready-made interfaces, which the search page does not use: left out of output/.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 BINARY_VARIABLE = "PAGEFIND_BINARY_PATH"  # another Pagefind binary (the variable the pagefind package reads)
-# How many word locations Pagefind puts in one index chunk before it starts the next (its default: 20,000).
-# A search loads the whole chunk that holds each of its words, and a word found on nearly every page fills a
-# chunk alone (on 10,000 events "the" is 87,000 locations, a 100 KB file): with the default, a rare word just
-# before it in alphabetical order is loaded with it. With 2,000, a rare word's chunk is a few KB, for about
-# 300 chunk files instead of 110 (3 KB more metadata). Pagefind 1.5 reads this setting only from the
-# environment, under a name it calls unstable and does not document: tests/publish/test_search.py fails if a
-# Pagefind version stops reading it.
-CHUNK_VARIABLE, INDEX_CHUNK_SIZE = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", 2000
 
 
 class SearchError(Exception):
@@ -97,7 +90,7 @@ def build_index(view: Path, pages: Sequence[tuple[str, str]],
     try:
         process = subprocess.Popen([command, "--site", str(view), "--output-subdir", BUNDLE, "--silent"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, CHUNK_VARIABLE: str(INDEX_CHUNK_SIZE)})
+                                   env=pagefind_environment())  # (index chunk size)
     except OSError as error:
         raise SearchError(f"cannot run Pagefind ({command}): {error.strerror or error}") from None
     if started is not None:

@@ -130,12 +130,12 @@ def test_two_indexings_of_the_same_pages_are_byte_identical(searchable, tmp_path
 
 
 def test_pagefind_starts_a_new_index_chunk_once_one_holds_the_chosen_number_of_locations(searchable, monkeypatch):
-    """The tripwire of INDEX_CHUNK_SIZE, which Pagefind 1.5 reads from an environment variable it calls
+    """The tripwire of publish/_pagefind_tuning.py, which Pagefind 1.5 reads from an environment variable it calls
     unstable: a search loads the whole chunk holding each of its words, so a rare word must not share its
     chunk with more than the chosen number of locations (only the word that filled the chunk goes past it)."""
-    from generator.publish import search
+    from generator.publish import _pagefind_tuning
 
-    monkeypatch.setattr(search, "INDEX_CHUNK_SIZE", 20)  # (2,000 is more than this small site's every word)
+    monkeypatch.setattr(_pagefind_tuning, "INDEX_CHUNK_SIZE", 20)  # (2,000 is more than this small site's every word)
     build(BuildOptions(searchable.root, use_cache=False))
     bundle = searchable.root / "output/pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
