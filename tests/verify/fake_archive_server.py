@@ -39,6 +39,7 @@ class FakeArchive:
     max_held: int = 0
     hold_total: int = 0  # how many /hold/ pages the test asks for (the last ones need no partner)
     holds_done: int = 0
+    hold_arrivals: int = 0
     condition: threading.Condition = field(default_factory=threading.Condition)
     jobs: dict[str, list[object]] = field(default_factory=dict)
 
@@ -146,18 +147,31 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"status": "success", "job_id": job, "original_url": url, "timestamp": "20261206101500"})
 
     def _hold(self) -> None:
+        """Answer once a partner request has arrived too (requests are paired in the order they arrive), so
+        that the client's requests overlap. A request counts as held until its answer is sent but for the last
+        byte: the client, which can start another request only once it has the whole answer, cannot be seen
+        with three at once because the server counted late."""
         fake = self.fake
         with fake.condition:
+            arrived = fake.hold_arrivals
+            fake.hold_arrivals += 1
             fake.held += 1
             fake.max_held = max(fake.max_held, fake.held)
             fake.condition.notify_all()
-            fake.condition.wait_for(lambda: fake.held >= 2 or fake.holds_done >= fake.hold_total - 1
-                                    or fake.release.is_set(), 10)
-        self._send(200, "<title>Held</title>")
+            fake.condition.wait_for(lambda: fake.hold_arrivals >= arrived // 2 * 2 + 2
+                                    or fake.holds_done >= fake.hold_total - 1 or fake.release.is_set(), 10)
+        data = b"<title>Held</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[:-1])
+        self.wfile.flush()
         with fake.condition:
             fake.held -= 1
             fake.holds_done += 1
             fake.condition.notify_all()
+        self.wfile.write(data[-1:])
 
 
 class Server(ThreadingHTTPServer):
