@@ -31,15 +31,26 @@ def fewer_young_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def freeze_long_lived() -> None:
+_freezes = 0  # how many times freeze() was called in this process
+
+
+def freeze() -> None:
+    """gc.freeze(), counted (unfrozen_after() asks whether anything was frozen in O(1): gc.get_freeze_count()
+    walks every frozen object, 6 ms in a process that has frozen a few builds' heaps)."""
+    global _freezes
+    _freezes += 1
     gc.freeze()
+
+
+def freeze_long_lived() -> None:
+    freeze()
 
 
 @contextmanager
 def unfrozen_after() -> Iterator[None]:
-    frozen_before = gc.get_freeze_count()
+    before = _freezes
     try:
         yield
     finally:
-        if gc.get_freeze_count() > frozen_before:
+        if _freezes != before:
             gc.unfreeze()

@@ -7,7 +7,6 @@ fork copies. The parent takes groups of work as the helpers do (one helper per c
 
 from __future__ import annotations
 
-import gc
 import glob
 import multiprocessing
 import os
@@ -16,6 +15,8 @@ import shutil
 import signal
 import tempfile
 from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+from generator.engine.gc_policy import freeze
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -101,7 +102,7 @@ reads between its own groups.
     pile up, so that the collector does not walk them all again each time the heap grows by a quarter
     (0.3 s in a cold build of 10,000 events). They stay frozen: a long-running caller collects between
     builds (serve.settle_memory)."""
-    gc.freeze()
+    freeze()
     context = multiprocessing.get_context("fork")
     claimed = context.Value("q", 0)  # the next group to take
     done = context.Value("q", 0)  # items done, for progress
@@ -132,7 +133,7 @@ reads between its own groups.
             parts[index] = part
             for inbox in inboxes:  # the helpers' results so far, rather than all of them at the end
                 parts.update(inbox.receive())
-            gc.freeze()
+            freeze()
             if progress:
                 progress(done.value)
         for (pid, path), inbox in zip(list(helpers.items()), inboxes):

@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 from tornado import ioloop, web, websocket
 
+from generator.engine.gc_policy import freeze
 from generator.pipeline.build import Builder
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.model.errors import Problem, SiteError
@@ -409,7 +410,7 @@ def settle_memory() -> None:
     that the collector does not walk tens of thousands of objects in the middle of the next rebuild."""
     gc.unfreeze()
     gc.collect()
-    gc.freeze()
+    freeze()
 
 
 def page_rel(url_path: str, base_path: str) -> str | None:
