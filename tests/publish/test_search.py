@@ -62,6 +62,7 @@ def test_the_index_covers_event_pages_content_pages_and_actor_profiles_only(sear
     # the words of the event and its sources (publisher, title) are indexed; the navigation and footer are not
     assert "Tripoli front" in wagner["content"] and "Example News" in wagner["content"]
     assert "A report" in wagner["content"]
+    assert "https://example.org/wagner-arrives" not in wagner["content"]  # (its address, shown only in print)
     assert "Skip to content" not in wagner["content"] and "Built with" not in wagner["content"]
     assert "Previous" not in wagner["content"]
     # Pagefind's ready-made interfaces are not shipped

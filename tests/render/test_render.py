@@ -88,3 +88,20 @@ def test_templates_escape_as_jinja2_does(tmp_path, template):
         for flag in (True, False):
             expected = theirs.get_template(name).render(values=VALUES, flag=flag)
             assert ours.get_template(name).render(values=VALUES, flag=flag) == expected
+
+
+def test_an_event_pages_facts_keep_their_words_apart_when_read_as_text(site):
+    """Search engines and Pagefind read a page's text without the layout: each fact's heading must not run
+    into the value before it ("TobrukTags")."""
+    import re
+
+    from generator import BuildOptions, build
+
+    path = site.event("talks", title="Talks", actors="turkey, russia")
+    path.write_text(path.read_text().replace("kind: military", "kind: military\nlocation: Tobruk\ntags: [Oil]"))
+    build(BuildOptions(site.root))
+    facts = site.read("events/talks/index.html").split('<dl class="facts">', 1)[1].split("</dl>", 1)[0]
+    text = re.sub(r"<[^>]+>", "", facts)  # the text nodes, joined as they are
+    assert "Tobruk" in text and "Oil" in text
+    assert not re.search(r"</dd><dt", facts), facts
+    assert not re.search(r"[a-z][A-Z]", text), text
