@@ -165,11 +165,23 @@ def site(tmp_path: Path) -> ScratchSite:
 @pytest.fixture(scope="session")
 def bundled_output(tmp_path_factory) -> Path:
     """The bundled site (content/, site.yaml, templates/) built once, without its cache, into a folder of the
-    session's own, for the tests that only read it."""
+    run's own, for the tests that only read it. Under pytest-xdist the workers of one run share it: the
+    first to need it builds it while the others wait on a lock (a build of the bundled site takes seconds)."""
+    import fcntl
+
     from generator import BuildOptions, build
 
-    output = tmp_path_factory.mktemp("bundled") / "output"
-    build(BuildOptions(ROOT, output_dir=output, use_cache=False))
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        output = tmp_path_factory.mktemp("bundled") / "output"
+        build(BuildOptions(ROOT, output_dir=output, use_cache=False))
+        return output
+    run = tmp_path_factory.getbasetemp().parent  # (each worker's folder is in the run's)
+    output, done = run / "bundled" / "output", run / "bundled" / "built"
+    with open(run / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # (released when the file is closed)
+        if not done.exists():
+            build(BuildOptions(ROOT, output_dir=output, use_cache=False))
+            done.touch()
     return output
 
 

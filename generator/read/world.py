@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 WORLD_FILE = Path(__file__).parent.parent / "data" / "world-50m.json"
@@ -41,15 +42,14 @@ def load_world() -> dict[str, Country]:
     """Every country, by code."""
     document = json.loads(WORLD_FILE.read_text(encoding="utf-8"))
     unit = float(document["unit"])
+    exact = unit == 0.01  # (as the file is made: an integer / 100 is then the point rounded to 2 decimals)
     arcs: list[list[Point]] = []
-    for flat in document["arcs"]:
-        x = y = 0
-        decoded = []
-        for i in range(0, len(flat), 2):
-            x += flat[i]
-            y += flat[i + 1]
-            decoded.append((round(x * unit, 2), round(y * unit, 2)))
-        arcs.append(decoded)
+    for flat in document["arcs"]:  # each: x, y of the first point, then of each step from the last
+        xs, ys = accumulate(flat[0::2]), accumulate(flat[1::2])
+        if exact:
+            arcs.append([(x / 100, y / 100) for x, y in zip(xs, ys)])
+        else:
+            arcs.append([(round(x * unit, 2), round(y * unit, 2)) for x, y in zip(xs, ys)])
     countries = {}
     for entry in document["countries"]:
         polygons = []

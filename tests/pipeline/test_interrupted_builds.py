@@ -20,7 +20,8 @@ import generator.output.staging as write
 from generator import BuildOptions, build
 from generator import SiteError
 
-EVENTS = 150  # enough for the helper processes, the spill files and the cache's saving child to take part
+EVENTS = 80  # enough for the helper processes (parallel.MIN_PARALLEL), the spill files and the cache's
+# saving child to take part
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -46,6 +47,9 @@ def populate(site: ScratchSite, variant: int) -> None:
 def variants(tmp_path_factory) -> dict[int, dict[str, str]]:
     """What a build from scratch makes of each variant (in a scratch site of its own, made once for the module:
     the output does not depend on where the site lies, and no test writes into it)."""
+    from generator.engine.parallel import MIN_PARALLEL
+
+    assert EVENTS > MIN_PARALLEL  # (else no helper process takes part, and no kill can catch one at work)
     folder = tmp_path_factory.mktemp("variants")
     site = scratch_site(folder / "site")
     made = {}

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, ScratchSite
 from generator.read.config import load_config
 from generator.model.errors import Problems
 
@@ -29,8 +27,7 @@ def front_matter(path: Path) -> dict:
 
 
 def test_check_strict_passes_with_no_warning():
-    result = subprocess.run([sys.executable, "-m", "generator", "check", "--strict", "--site", str(ROOT)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = ScratchSite(ROOT).cli("check", "--strict")  # (the command line, in this process)
     assert result.returncode == 0, result.stderr
     assert "no errors, 0 warnings" in result.stdout
 
