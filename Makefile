@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 BASE_URL ?=
+# Python keeps its modules' compiled bytecode unless told not to, and some machines tell it not to (this one's shell
+# sets PYTHONDONTWRITEBYTECODE): the tests start the generator in a hundred subprocesses, each of which would compile
+# its 80 modules again (0.2 s each), and pytest would rewrite every test module's asserts on every run.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: site test test-fast check serve clean chromium bench bench-languages screenshots translations
 
