@@ -219,9 +219,17 @@ class Renderer:
         """Every page of the site, in a stable order, each with the key of its inputs; then those of the site
         in each other language, under its folder."""
         jobs = self.planner.plan()
+        self._load_templates({job.kind for job in jobs})
         for code, other in self.others.items():
             jobs += [job._replace(rel=f"{code}/{job.rel}", language=code) for job in other.plan()]
         return jobs
+
+    def _load_templates(self, kinds: set[str]) -> None:
+        """Load (and compile) the templates the pages of these kinds are rendered with, before any page is:
+        a missing or broken template is reported at once, not after every other page was rendered."""
+        for name in (*SHARED_TEMPLATES, *sorted({name for kind in kinds for name in PAGE_TEMPLATES[kind]})):
+            if name not in self._templates:
+                self._templates[name] = self.env.get_template(name)
 
     # -- rendering ----------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
@@ -295,4 +303,12 @@ PAGE_KINDS: dict[str, Callable[[Renderer, PageJob], str]] = {
     "page": Renderer._content_page, "404": Renderer._not_found_page, "index": render_index,
     "search": Renderer._search_page,
     **{kind: render_list for kind in ("actor", "year", "kind", "tag", "place")},
+}
+# The templates each kind of page is rendered with, and the cards' (those they extend or import, base.html and
+# macros.html in the bundled templates, are loaded when the first page is rendered: a site's own may have others).
+SHARED_TEMPLATES = ("card.html",)
+PAGE_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "event": ("event.html",), "home": ("home.html",), "places": ("places.html",), "page": ("page.html",),
+    "404": ("404.html",), "index": ("actors.html", "index-list.html"), "search": ("search.html",),
+    "actor": ("actor.html",), **{kind: ("list.html",) for kind in ("year", "kind", "tag", "place")},
 }

@@ -132,6 +132,39 @@ def test_template_error_leaves_previous_output_untouched(site):
     assert tree_digest(site.root / "output") == before
 
 
+@pytest.mark.parametrize("name", ["search.html", "card.html", "index-list.html"])
+def test_a_missing_template_is_reported_before_any_page_is_rendered(site, monkeypatch, name):
+    """On 10,000 events a missing template was reported after every other page had been rendered (16 s)."""
+    import generator.render.pages as pages
+
+    site.event("a")
+    (site.root / "templates" / name).unlink()
+    rendered: list[str] = []
+    real = pages.Renderer.render
+
+    def counting(self, job):
+        rendered.append(job.rel)
+        return real(self, job)
+
+    monkeypatch.setattr(pages.Renderer, "render", counting)
+    with pytest.raises(SiteError) as error:
+        build(BuildOptions(site.root))
+    (problem,) = error.value.problems
+    assert str(problem) == f"templates/{name}: the template is missing: a kind of page the site has is rendered with it"
+    assert rendered == []
+
+
+def test_every_template_a_page_kind_uses_is_named_in_the_table():
+    """PAGE_TEMPLATES lists the templates of each kind of page, SHARED_TEMPLATES the cards' (all are loaded
+    before rendering): every kind has its entry, and every template but those extended or imported is named."""
+    from conftest import ROOT
+    from generator.render.pages import PAGE_KINDS, PAGE_TEMPLATES, SHARED_TEMPLATES
+
+    assert set(PAGE_TEMPLATES) == set(PAGE_KINDS)
+    named = {*SHARED_TEMPLATES, *(name for names in PAGE_TEMPLATES.values() for name in names)}
+    assert named | {"base.html", "macros.html"} == {p.name for p in (ROOT / "templates").glob("*.html")}
+
+
 def test_removed_events_disappear_and_unchanged_files_are_not_rewritten(site):
     site.event("a")
     site.event("b", date="2020-02")
