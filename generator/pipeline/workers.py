@@ -214,12 +214,12 @@ def template_problem(error: jinja2.TemplateError, site_dir: Path) -> Problem:
     if isinstance(error, jinja2.TemplateSyntaxError):
         return Problem(relative(error.filename or TEMPLATES_DIR), error.lineno, error.message or "syntax error")
     templates = str((site_dir / TEMPLATES_DIR).resolve())
-    missing = isinstance(error, jinja2.TemplateNotFound)
+    missing = error.name if isinstance(error, jinja2.TemplateNotFound) else None
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if frame.filename.startswith(templates):  # (one template imports or extends another)
-            message = f"template error: the template {error.name} is missing" if missing else f"template error: {error}"
+            message = f"template error: the template {missing} is missing" if missing else f"template error: {error}"
             return Problem(relative(frame.filename), frame.lineno, message)
     if missing:
-        return Problem(f"{TEMPLATES_DIR}/{error.name}", None, "the template is missing: a kind of page the site has is "
+        return Problem(f"{TEMPLATES_DIR}/{missing}", None, "the template is missing: a kind of page the site has is "
                                                               "rendered with it")
     return Problem(TEMPLATES_DIR, None, f"template error: {error}")

@@ -185,7 +185,7 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_one_carries_on(site,
     fake_archive.hooks[urls[3]] = lambda: held.wait(30)  # the run hangs on b's second source…
     process = subprocess.Popen([sys.executable, "-m", "generator", "archive", "--api", fake_archive.base,
                                 "--site", str(site.root)], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal)
     try:
         assert fake_archive.wait_for(lambda: any(r.query.get("url") == urls[3] for r in fake_archive.log))
         process.send_signal(signal.SIGINT)  # …and is interrupted there
@@ -203,6 +203,12 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_one_carries_on(site,
     assert "2 found (1 from the cache)" in result.stdout  # b's first source: from the cache
     assert [r.query["url"] for r in fake_archive.requests("/wayback/available")[asked:]] == [urls[3]]
     assert (site.root / "content/events/b.md").read_text().count("archived: 2020-01-03") == 2
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child: Ctrl-C (SIGINT) handled as in a command run from a terminal. Tests run in the background
+    by a shell without job control hand their children SIGINT ignored, and Python keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def threading_event():
