@@ -16,10 +16,22 @@ site: $(RUNTIME)  ## create .venv, install pinned dependencies, build content/ i
 	$(PY) -m generator build $(if $(BASE_URL),--base-url $(BASE_URL))
 
 test: $(DEV) chromium  ## the same set-up, then the whole test suite
-	$(PY) -m pytest
+	@$(call in_test_folder,$(PY) -m pytest --basetemp="$$base")
 
 test-fast: $(DEV)  ## the test suite without the browser tests (no chromium needed), a fifth of the Hypothesis examples, on two processes
-	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not browser" -n 2
+	@$(call in_test_folder,HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not browser" -n 2 --basetemp="$$base")
+
+# The tests' scratch sites (about 400 MB a run) go into a folder of the run's own: in memory (/dev/shm) when it has
+# 2 GB free, as a disk may create files many times slower for minutes after many were deleted (this machine's does,
+# and pytest deletes an old run's files at the end of each); else under $TMPDIR. Removed when the run passes, kept
+# (and named) when it fails.
+define in_test_folder
+shm=/dev/shm; if [ -d $$shm ] && [ -w $$shm ] && [ "$$(df -Pk $$shm | awk 'NR==2 {print $$4}')" -gt 2097152 ]; then \
+  parent=$$shm; else parent=$${TMPDIR:-/tmp}; fi; \
+base=$$(mktemp -d "$$parent/timeline-tests.XXXXXX") || exit 1; \
+echo '$(1)'; $(1); status=$$?; \
+if [ $$status -eq 0 ]; then rm -rf "$$base"; else echo "The tests' files are kept in $$base"; fi; exit $$status
+endef
 
 check: $(RUNTIME)
 	$(PY) -m generator check --strict
