@@ -153,7 +153,7 @@
         roles.appendChild(element("dd", "", group[1].map(function (actor) {
           var own = actor[1] && list.dataset[actor[1]];
           return actor[0] + (own ? " (" + own.toLowerCase() + ")" : "");
-        }).join(", ")));
+        }).join(list.dataset.comma || ", ")));  // (the language's comma: "، " in Arabic)
       });
       item.appendChild(roles);
     }

@@ -258,6 +258,14 @@ def test_arabic_search_finds_a_word_with_or_without_its_article(page, served, qu
     assert all(url.startswith("/ar/") for url in results)
 
 
+def test_an_arabic_result_lists_its_actors_with_the_arabic_comma(page, served):
+    page.goto(served + "ar/search/?q=" + "روسيا")
+    all_results(page)
+    lists = page.eval_on_selector_all(".result-roles dd", "items => items.map(dd => dd.textContent)")
+    several = [text for text in lists if "،" in text or "," in text]
+    assert several and all("،" in text and "," not in text for text in several), several
+
+
 @pytest.mark.parametrize("address", ["search/?q=Wagner", "ar/search/?q=موسكو", "id/search/?q=gencatan"])
 def test_results_fit_a_phone_screen(browser, served, address):
     """Long words in results (a role heading, an address in an excerpt) wrap instead of widening the page."""
