@@ -148,8 +148,8 @@ class Builder(CacheSession, Loading, RenderPass):
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
         self._reusable = renderer.kept()
-        if write and (svgs := renderer.chart_svgs()) is not None:  # for the next build of another process
-            self.cache.charts = svgs
+        if write and renderer.drew_chart:  # the lanes' SVG, for the next build of another process
+            self.cache.charts = self._reusable.chart_svgs()
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed

@@ -18,7 +18,7 @@ from generator.output.staging import Staging
 from generator.pipeline.options import BuildResult
 from generator.pipeline.state import BuilderState
 from generator.pipeline.signature import input_signature
-from generator.engine.gc_policy import freeze_long_lived
+from generator.engine.gc_policy import freeze
 
 
 class CacheSession(BuilderState):
@@ -28,7 +28,7 @@ class CacheSession(BuilderState):
         if self.options.use_cache:
             self.cache = BuildCache.load(self.options.site_dir, self.fingerprint, self._last_pages)
             self._last_pages = None
-            freeze_long_lived()  # the cached events live as long as the builder (engine/gc_policy.py)
+            freeze()  # the cached events live as long as the builder (engine/gc_policy.py)
 
     def unchanged_result(self) -> BuildResult | None:
         """The last build's result, if no input changed since and its output is as it left it."""

@@ -6,7 +6,6 @@ Which pages exist and what each depends on is the plan's (plan.py); the environm
 from __future__ import annotations
 
 import dataclasses
-
 import json
 from bisect import bisect_left
 from collections import defaultdict
@@ -94,12 +93,10 @@ class Renderer:
         return dataclasses.replace(self.used, chart=chart,
                                    others={code: other.kept() for code, other in self.others.items()})
 
-    def chart_svgs(self) -> dict[str, str] | None:
-        """The SVG of the chart's lanes in every language, for the build cache; None if no page drew one."""
-        if not any("chart" in renderer.__dict__ for renderer in self.all()):
-            return None
-        kept = self.kept()
-        return {key: svg for reuse in (kept, *kept.others.values()) if reuse.chart for key, svg in reuse.chart.svgs.items()}
+    @property
+    def drew_chart(self) -> bool:
+        """Whether a page drew the chart in any language (then the build cache's lanes are renewed)."""
+        return any("chart" in renderer.__dict__ for renderer in self.all())
 
     def all(self) -> list[Renderer]:
         """This renderer and those of the site's other languages."""

@@ -52,6 +52,10 @@ class Reuse:
         lanes' SVG alone, which the build cache keeps for every language (their keys hold the layout)."""
         return self.others.get(code) or Reuse(layout, chart=ChartMemo(svgs=self.chart.svgs) if self.chart else None)
 
+    def chart_svgs(self) -> dict[str, str]:
+        """The SVG of the chart's lanes in every language (the build cache keeps them all in one table)."""
+        return {key: svg for reuse in (self, *self.others.values()) if reuse.chart for key, svg in reuse.chart.svgs.items()}
+
 
 class PagePlanner:
     """Plans every page of a Site. known and used are the renderer's: what the last build planned that this
