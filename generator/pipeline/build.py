@@ -81,7 +81,7 @@ class Builder(CacheSession, Loading, RenderPass):
         self._spilled_texts: SpilledTexts | None = None
         self._saver: tuple[Background, dict[str, CachedEvent]] | None = None  # see _save_parsed()
         self.search_later = False
-        self.search_due: tuple[str, list[str]] | None = None
+        self.search_due: tuple[str, list[tuple[str, str]]] | None = None
 
     def run(self, write: bool = True, changed: set[str] | None = None, first: set[str] | None = None) -> BuildResult:
         """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems.

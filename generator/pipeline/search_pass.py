@@ -34,7 +34,7 @@ class SearchPass(BuilderState):
         previous = [rel for rel, record in staging.records.items() if record.key.startswith(SEARCHED)]
         if deferred or self.search_later:
             keep.update(previous)
-            self.search_due = (key, [job.rel for job in pages])
+            self.search_due = (key, [(job.rel, job.key) for job in pages])
             result.search = "deferred"
             return
         if previous and all(staging.fresh(rel, key) for rel in previous):

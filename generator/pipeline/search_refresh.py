@@ -1,10 +1,21 @@
 """The preview's search index, refreshed in a thread of its own after each rebuild (the browsers are reloaded
-first, and never wait for it): the builder leaves the index alone and says what it should cover (its key and
-pages); this thread indexes the pages as they are in the preview folder then, and swaps the new bundle in.
-A rebuild that starts meanwhile stops it (it would index pages about to change), and asks again after."""
+first, and never wait for it): the builder leaves the index alone and says what it should cover (its key, and
+each page with its key); this thread indexes the pages as they are in the preview folder then, and swaps the new
+files in. A rebuild that starts meanwhile stops it (it would index pages about to change), and asks again after.
+
+An edit does not index the whole site again. The first indexing covers every page (the full index, output/
+pagefind/); after it, only the pages that changed since are indexed, into a small index of their own (the
+delta, output/pagefind-delta/), described by manifest() (the full index's pages it replaces, by the ids results
+carry, and the languages it has). The preview's search page asks the server for it (window.generatorPreview,
+which only `serve` adds), searches both, leaves the replaced pages out of the full index's results and merges the
+rest (templates/static/search.js); it searches again when told that a new index is in place. Each delta covers
+every page changed since the full index, so it replaces the one before; once it would cover more than a tenth of
+the pages, the whole site is indexed again and the delta goes.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,26 +24,46 @@ from pathlib import Path
 from typing import Callable
 
 from generator.publish.search import BUNDLE, SearchError, build_index
+from generator.publish.search_bundle import BundleFormatError, page_ids
+
+DELTA = "pagefind-delta"  # the delta's folder in the preview's output
+DELTA_SHARE = 10  # a delta covers at most 1/DELTA_SHARE of the indexed pages (and at least DELTA_MIN may
+DELTA_MIN = 50  # change on a small site): beyond, the whole site is indexed again
+
+
+def page_url(rel: str) -> str:
+    """The URL Pagefind gives the page at an output path ('events/x/index.html' -> '/events/x/')."""
+    return "/" + rel.removesuffix("index.html")
 
 
 class SearchRefresher:
-    """Keeps output/pagefind/ in step with the pages, one indexing at a time; state says how it stands."""
+    """Keeps output/pagefind/ (and the delta beside it) in step with the pages, one indexing at a time; state
+    says how it stands."""
 
-    def __init__(self, output: Path, lock: threading.Lock, log: Callable[[str], None]) -> None:
+    def __init__(self, output: Path, lock: threading.Lock, log: Callable[[str], None],
+                 swapped: Callable[[], None] | None = None) -> None:
         self.output = output
         self.lock = lock  # held while the bundle is swapped (the preview's readers hold it too)
         self.log = log
+        self.swapped = swapped or (lambda: None)  # told each time a new index is in place
         self.state = "idle"  # idle, indexing, ready, failed
-        self.indexed = ""  # the key of the bundle in place
+        self.indexed = ""  # the key of the pages the index in place covers
         self.runs = 0  # indexings finished (or failed)
-        self._wanted: tuple[str, list[str]] | None = None
+        self.full_runs = 0  # of them, the ones that indexed every page
+        self.version = 0  # of the indexes in place: one more at each swap
+        self.delta_pages = 0  # pages the delta in place covers (changed or removed since the full index)
+        self._delta: dict[str, list[str]] | None = None  # the delta in place: its languages and superseded ids
+        self._base: dict[str, str] | None = None  # the full index's pages and their keys, when deltas can go on it
+        self._base_ids: dict[str, str] = {}  # the full index's id of each of its pages
+        self._wanted: tuple[str, list[tuple[str, str]]] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopped = False  # stop_indexing() was called during the current indexing
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def request(self, due: tuple[str, list[str]] | None) -> None:
-        """Index these pages (key, output paths) once the thread is free, unless the bundle in place has them."""
+    def request(self, due: tuple[str, list[tuple[str, str]]] | None) -> None:
+        """Index these pages (key, [(output path, page key)]) once the thread is free, unless the index in place
+        has them."""
         if due is None:
             return
         with self._changed:
@@ -54,11 +85,11 @@ class SearchRefresher:
             with self._changed:
                 while self._wanted is None:
                     self._changed.wait()
-                key, rels = self._wanted
+                key, pages = self._wanted
                 self._wanted, self._stopped = None, False
             if key == self.indexed and (self.output / BUNDLE / "pagefind.js").exists():
                 continue  # no page it covers changed
-            self._index(key, rels)
+            self._index(key, dict(pages))
 
     def _started(self, process: subprocess.Popen[bytes]) -> None:
         with self._changed:
@@ -67,25 +98,38 @@ class SearchRefresher:
         if stopped:
             process.kill()
 
-    def _index(self, key: str, rels: list[str]) -> None:
+    def manifest(self) -> dict[str, object]:
+        """What a search page needs to know of the indexes in place: their version (a page that loaded another
+        searches again), the full index's (a new one is loaded afresh), and the delta's languages and the full
+        index's pages it replaces (their ids), or None."""
+        with self.lock:
+            return {"version": self.version, "full": self.full_runs, "delta": self._delta}
+
+    def _changes(self, pages: dict[str, str]) -> tuple[list[str], list[str]] | None:
+        """The pages changed and removed since the full index, if a delta can cover them; else None."""
+        base = self._base
+        if base is None or not (self.output / BUNDLE / "pagefind.js").exists():
+            return None
+        changed = sorted(rel for rel, key in pages.items() if base.get(rel) != key)
+        removed = sorted(rel for rel in base if rel not in pages)
+        if len(changed) + len(removed) > max(DELTA_MIN, len(pages) // DELTA_SHARE):
+            return None
+        return changed, removed
+
+    def _index(self, key: str, pages: dict[str, str]) -> None:
         self.state = "indexing"
         parent, name = self.output.parent, self.output.name
         view, fresh, old = (parent / f".{name}.search-{suffix}" for suffix in ("view", "new", "old"))
         for folder in (view, fresh, old):
             shutil.rmtree(folder, ignore_errors=True)
+        changes = self._changes(pages)
         try:
-            files = build_index(view, [(rel, str(self.output / rel)) for rel in rels
-                                       if (self.output / rel).is_file()], self._started)
-            for rel, content in files.items():
-                target = fresh / rel.removeprefix(BUNDLE + "/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-            with self.lock:
-                bundle = self.output / BUNDLE
-                if bundle.exists():
-                    os.rename(bundle, old)
-                os.rename(fresh, bundle)
+            if changes is None:
+                self._index_all(pages, view, fresh, old)
+            else:
+                self._index_delta(*changes, view, fresh, old)
             self.indexed, self.state = key, "ready"
+            self.swapped()
         except (SearchError, OSError) as error:
             with self._changed:
                 stopped = self._stopped
@@ -98,3 +142,50 @@ class SearchRefresher:
             self.runs += 1
             for folder in (view, fresh, old):
                 shutil.rmtree(folder, ignore_errors=True)
+
+    def _index_all(self, pages: dict[str, str], view: Path, fresh: Path, old: Path) -> None:
+        """Index every page into output/pagefind/, and drop the delta."""
+        self._base = None
+        files = build_index(view, [(rel, str(self.output / rel)) for rel in pages
+                                   if (self.output / rel).is_file()], self._started)
+        self._write(files, BUNDLE, fresh)
+        old.mkdir()
+        with self.lock:
+            for folder in (BUNDLE, DELTA):
+                if (self.output / folder).exists():
+                    os.rename(self.output / folder, old / folder)
+            os.rename(fresh, self.output / BUNDLE)
+            self.full_runs += 1
+            self.version += 1
+            self.delta_pages, self._delta = 0, None
+        try:
+            ids = page_ids(files, BUNDLE)
+        except BundleFormatError as error:
+            self.log(f"search: each edit will index the whole site again: {error}")
+            return
+        self._base_ids = {rel: ids[page_url(rel)] for rel in pages if page_url(rel) in ids}
+        if len(self._base_ids) == len(ids):  # every page of the index known by its output path: deltas can go on
+            self._base = pages
+
+    def _index_delta(self, changed: list[str], removed: list[str], view: Path, fresh: Path, old: Path) -> None:
+        """Index the pages changed since the full index into output/pagefind-delta/, which replaces the last."""
+        files = build_index(view, [(rel, str(self.output / rel)) for rel in changed
+                                   if (self.output / rel).is_file()], self._started) if changed else {}
+        entry = json.loads(files[f"{BUNDLE}/pagefind-entry.json"]) if files else {"languages": {}}
+        superseded = sorted(self._base_ids[rel] for rel in (*changed, *removed) if rel in self._base_ids)
+        self._write(files, BUNDLE, fresh)
+        with self.lock:
+            if (self.output / DELTA).exists():
+                os.rename(self.output / DELTA, old)
+            os.rename(fresh, self.output / DELTA)
+            self.version += 1
+            self.delta_pages = len(changed) + len(removed)
+            self._delta = {"languages": sorted(entry["languages"]), "superseded": superseded}
+
+    @staticmethod
+    def _write(files: dict[str, bytes], bundle: str, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            target = folder / rel.removeprefix(bundle + "/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)

@@ -64,7 +64,8 @@ class BuilderState:
     _template_problem: Problem | None
     _card_renderer: Renderer
     search_later: bool  # the preview's: builds leave the search index to the server, which indexes after them
-    search_due: tuple[str, list[str]] | None  # after a build that left the index: its key, and the pages to index
+    search_due: tuple[str, list[tuple[str, str]]] | None  # after a build that left the index: its key, and the pages
+    # to index (output path, page key)
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""

@@ -22,7 +22,7 @@ from generator.render.plan import PageJob
 
 SEARCHED = "search:"  # the key prefix of the index's files in the build's page records
 BUNDLE = "pagefind"  # their folder in output/
-FORMAT = "2"  # of what is indexed and shipped: changing it re-indexes every site
+FORMAT = "3"  # of what is indexed and shipped: changing it re-indexes every site
 # Pagefind's own ready-made interfaces, which the search page does not use: left out of output/.
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 BINARY_VARIABLE = "PAGEFIND_BINARY_PATH"  # another Pagefind binary (the variable the pagefind package reads)

@@ -9,6 +9,10 @@ filters, in sorted order, and named after their new bytes. The formats: a file i
 and a CBOR value; a filter file is [name, [[value, [page numbers]]]]; a metadata file is [version, pages,
 index chunks, [[filter name, file hash]], sorts, meta keys]; pagefind-entry.json maps each language to the hash of
 its metadata file (pagefind.<hash>.pf_meta).
+
+It also reads which page each of the bundle's pages is (page_ids): a page's fragment file is gzip of b"pagefind_dcd"
+and JSON holding its URL, and is named after the page's id, which is what a search result carries (result.id). The
+preview uses it to leave out of results the pages it has indexed again since (pipeline/search_refresh.py).
 """
 
 from __future__ import annotations
@@ -54,6 +58,24 @@ def reproducible(files: dict[str, bytes], bundle: str) -> dict[str, bytes]:
     except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError) as error:
         raise BundleFormatError(f"Pagefind's bundle is not in the format expected ({type(error).__name__}: "
                                 f"{error})") from None
+
+
+def page_ids(files: dict[str, bytes], bundle: str) -> dict[str, str]:
+    """The id of each page of the bundle (output path -> bytes, paths under bundle/), by the page's URL as
+    Pagefind gives it (the path under the indexed folder: '/events/x/')."""
+    prefix, suffix = f"{bundle}/fragment/", ".pf_fragment"
+    ids: dict[str, str] = {}
+    try:
+        for rel, data in files.items():
+            if rel.startswith(prefix) and rel.endswith(suffix):
+                raw = gzip.decompress(data)
+                if not raw.startswith(SIGNATURE):
+                    raise ValueError("no pagefind signature")
+                ids[json.loads(raw[len(SIGNATURE):])["url"]] = rel[len(prefix):-len(suffix)]
+    except (KeyError, TypeError, ValueError, OSError, EOFError) as error:
+        raise BundleFormatError(f"Pagefind's page records are not in the format expected ({type(error).__name__}: "
+                                f"{error})") from None
+    return ids
 
 
 def _hash(data: bytes) -> str:

@@ -2,7 +2,11 @@
    lives in the address (?q=wagner&actor=russia&status=alleged&sort=asc), so that a search can be shared,
    reloaded and left with the back button. Only this page loads Pagefind, and only once a search is made.
    The words of the interface come from the page (data-* attributes), in its language; Pagefind picks the
-   index of that language from <html lang>. */
+   index of that language from <html lang>.
+   In the preview (`serve`, which sets window.generatorPreview), the pages edited since the site was last indexed
+   whole have an index of their own, the delta: both are searched, the full index's copies of those pages are left
+   out, and the two lists are merged (by score, or by date when sorted). The page asks the preview what indexes
+   are in place, and searches again when it says that new ones are. */
 (function () {
   "use strict";
   var form = document.getElementById("search");
@@ -17,20 +21,106 @@
   // are loaded only when the "more" button asks for them, which keeps a first search small to download.
   var PAGE = 10;
   var engine = null, results = [], shown = 0, token = 0, typing = 0;
+  var preview = window.generatorPreview || null;
 
   document.getElementById("search-nojs").hidden = true;
   form.hidden = false;
 
-  function load() {
-    if (!engine) {
-      engine = import(form.dataset.bundle + "pagefind.js").then(function (pagefind) {
+  var bundles = {};  // each index's Pagefind, ready, by the address of its module (one module per address)
+  function bundle(folder, version) {
+    var url = folder + "pagefind.js" + version;
+    if (!bundles[url]) {
+      bundles[url] = import(url).then(function (pagefind) {
         return pagefind.options({ baseUrl: form.dataset.base, excerptLength: 30 }).then(function () {
           return pagefind.init();
         }).then(function () { return pagefind; });
       });
-      engine.catch(function () { engine = null; });
+      bundles[url].catch(function () { delete bundles[url]; });
+    }
+    return bundles[url];
+  }
+
+  function asked(url) {
+    return fetch(url, { cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    });
+  }
+
+  // The preview's delta: {pagefind (null when it has no page in this language), superseded (the ids of the full
+  // index's pages it replaces)}, or null.
+  function delta(state) {
+    if (!state || !state.delta) return Promise.resolve(null);
+    var lang = (document.documentElement.lang || "unknown").toLowerCase();  // (as Pagefind picks its index)
+    var languages = state.delta.languages;
+    var has = languages.indexOf(lang) >= 0 || languages.indexOf(lang.split("-")[0]) >= 0;
+    // (a new version of a module is a new module: ?v= makes the browser load each index afresh)
+    return (has ? bundle(preview.searchDelta, "?v=" + state.version) : Promise.resolve(null)).then(function (pagefind) {
+      return { pagefind: pagefind, superseded: new Set(state.delta.superseded) };
+    });
+  }
+
+  function load() {
+    if (!engine) {
+      engine = (preview ? asked(preview.searchIndex) : Promise.resolve(null)).then(function (state) {
+        return Promise.all([bundle(form.dataset.bundle, state ? "?v=" + state.full : ""), delta(state)])
+          .then(function (both) { return { main: both[0], delta: both[1], version: state && state.version }; });
+      });
+      engine.then(function (loaded) { if (preview) follow(loaded.version); }, function () { engine = null; });
     }
     return engine;
+  }
+
+  // The preview only: waits for the server to say that new indexes are in place, then searches again with them.
+  function follow(version) {
+    asked(preview.searchIndex + "?after=" + version).then(function (state) {
+      if (state.version === version) return follow(version);  // (no news before the server's wait ran out)
+      engine = null;
+      run();
+    }, function () {});  // (the preview has stopped)
+  }
+
+  function search(loaded, wanted) {
+    var term = wanted.term || null, edits = loaded.delta;
+    var searches = [loaded.main.search(term, wanted.options)];
+    if (edits && edits.pagefind) searches.push(edits.pagefind.search(term, wanted.options));
+    return Promise.all(searches).then(function (found) {
+      var results = found[0].results;
+      if (!edits) return results;
+      results = results.filter(function (result) { return !edits.superseded.has(result.id); });
+      var added = found[1] ? found[1].results : [];
+      if (!wanted.options.sort) {  // by relevance: each index scores its own pages (close enough for a preview)
+        return results.concat(added).sort(function (a, b) { return b.score - a.score; });
+      }
+      return added.reduce(function (done, result) {
+        return done.then(function (list) { return insertByDate(list, result, wanted.options.sort.date); });
+      }, Promise.resolve(results));
+    });
+  }
+
+  // A result's date as its page sorts by (the "sorted" meta), loaded with its fragment.
+  function dateOf(result) {
+    return result.data().then(function (page) { return (page.meta && page.meta.sorted) || ""; });
+  }
+
+  // Puts result into list (sorted by date in direction), after the results of its own date: the list's dates
+  // are loaded for a bisection only, a few fragments for each result added.
+  function insertByDate(list, result, direction) {
+    return dateOf(result).then(function (date) {
+      var low = 0, high = list.length;
+      function step() {
+        if (low >= high) {
+          list.splice(low, 0, result);
+          return list;
+        }
+        var middle = (low + high) >> 1;
+        return dateOf(list[middle]).then(function (other) {
+          if (direction === "desc" ? other >= date : other <= date) low = middle + 1; else high = middle;
+          return step();
+        });
+      }
+      return step();
+    });
   }
 
   function fromAddress() {
@@ -79,11 +169,11 @@
       return Promise.resolve();
     }
     say(status.dataset.searching);
-    return load().then(function (pagefind) {
-      return pagefind.search(wanted.term || null, wanted.options);
+    return load().then(function (loaded) {
+      return search(loaded, wanted);
     }).then(function (found) {
       if (mine !== token) return;
-      results = found.results; shown = 0;
+      results = found; shown = 0;
       list.replaceChildren();
       var n = results.length;
       say(n === 0 ? status.dataset.none : counted(n));

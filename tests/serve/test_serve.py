@@ -118,7 +118,9 @@ def test_serves_pages_with_pretty_urls_mime_types_and_the_sites_404(served):
 def test_livereload_client_is_injected_and_its_endpoint_answers(served):
     server = served()
     body = server.get("/")[2]
-    assert re.search(r'<script src="/livereload\.js\?port=\d+" async></script>\s*</body>', body)
+    assert re.search(r'<script src="/livereload\.js\?port=\d+" async></script><script>window\.generatorPreview='
+                     r'\{"searchIndex": "/__generator__/search-index", "searchDelta": "/pagefind-delta/"\}</script>\s*</body>',
+                     body)
     status, kind, script = server.get("/livereload.js")
     assert status == 200 and kind.startswith("application/javascript") and "LiveReload" in script
 
@@ -477,26 +479,44 @@ def test_editing_a_translation_reloads_the_page_open_in_that_language(site, page
         server.stop()
 
 
-def fragment_texts(server: Served) -> str:
-    """The text of every page in the preview's search index, as the browser would fetch it."""
+def preview_index(server: Served) -> dict[str, dict[str, dict]]:
+    """Pagefind's record of each page of the preview's search indexes, by URL: "full" (without the pages the delta
+    replaces: what a search in the preview finds of it), "delta", and "superseded" (the full index's replaced ones),
+    as the server describes them to its search page."""
     import gzip
+
+    from generator.publish.search_bundle import SIGNATURE
 
     entry = json.loads(server.get("/pagefind/pagefind-entry.json")[2])
     assert entry["languages"]
-    folder = server.site.root / ".cache/preview/pagefind/fragment"
-    return "\n".join(gzip.decompress(file.read_bytes()).decode("utf-8", "replace") for file in folder.iterdir())
+    preview = server.site.root / ".cache/preview"
+    delta = json.loads(server.get("/__generator__/search-index")[2])["delta"]
+    superseded = set(delta["superseded"]) if delta else set()
+    found: dict[str, dict[str, dict]] = {"full": {}, "delta": {}, "superseded": {}}
+    for name, folder in (("full", "pagefind"), ("delta", "pagefind-delta")):
+        for file in (preview / folder / "fragment").glob("*.pf_fragment"):
+            record = json.loads(gzip.decompress(file.read_bytes())[len(SIGNATURE):])
+            replaced = name == "full" and file.name.removesuffix(".pf_fragment") in superseded
+            found["superseded" if replaced else name][record["url"]] = record
+    return found
+
+
+def indexed_texts(server: Served) -> str:
+    """The text of every page a search in the preview finds."""
+    index = preview_index(server)
+    return "\n".join(record["content"] for name in ("full", "delta") for record in index[name].values())
 
 
 def test_the_search_index_is_refreshed_in_the_background_after_an_edit_and_only_then(served, site):
     server = served()
     server.wait(lambda: server.status()["search"]["state"] == "ready", what="the first search index")
-    assert "Moscow talks" in fragment_texts(server) and "Sirte ceasefire" not in fragment_texts(server)
+    assert "Moscow talks" in indexed_texts(server) and "Sirte ceasefire" not in indexed_texts(server)
     runs = server.status()["search"]["runs"]
     site.event("talks", title="Sirte ceasefire talks", date="2020-01-13", actors="russia", kind="diplomacy")
     server.wait_taken_in("content/events/talks.md")
     server.wait(lambda: server.status()["search"]["runs"] > runs and server.status()["search"]["state"] == "ready",
                 what="the search index to be refreshed")
-    assert "Sirte ceasefire" in fragment_texts(server)
+    assert "Sirte ceasefire" in indexed_texts(server)
     # a change no indexed page shows (a stylesheet) leaves the index as it is
     runs = server.status()["search"]["runs"]
     css = site.root / "templates/static/style.css"
@@ -507,4 +527,108 @@ def test_the_search_index_is_refreshed_in_the_background_after_an_edit_and_only_
     server.wait(lambda: server.status()["search"]["runs"] > runs and server.status()["search"]["state"] == "ready",
                 what="the search index to be refreshed after the event's edit")
     assert server.status()["search"]["runs"] == runs + 1  # the stylesheet's rebuild indexed nothing
-    assert "Turkish troops deploy again" in fragment_texts(server)
+    assert "Turkish troops deploy again" in indexed_texts(server)
+
+
+def search_state(server: Served) -> dict:
+    return server.status()["search"]
+
+
+def wait_indexed(server: Served, runs: int, what: str) -> dict:
+    """Wait for the indexing after the runs-th to end well; the search state then."""
+    server.wait(lambda: search_state(server)["runs"] > runs and search_state(server)["state"] == "ready",
+                what=what)
+    return search_state(server)
+
+
+def bundle_files(server: Served) -> dict[str, bytes]:
+    folder = server.site.root / ".cache/preview/pagefind"
+    return {str(file.relative_to(folder)): file.read_bytes() for file in folder.rglob("*") if file.is_file()}
+
+
+def test_an_edit_indexes_only_the_pages_it_changed_and_the_full_index_is_left_alone(served, site):
+    for n in range(60):  # (enough pages that one change to all of them is more than a delta covers)
+        site.event(f"e{n:02}", title=f"Filler event {n}", date=f"2019-{n % 12 + 1:02}-{n % 28 + 1:02}")
+    server = served()
+    state = wait_indexed(server, 0, "the first search index")
+    assert (state["full_runs"], state["delta_pages"]) == (1, 0)
+    full = bundle_files(server)
+    before = preview_index(server)
+    indexed_pages = len(before["full"])
+    talks_url = "/events/talks/"
+    assert "Moscow talks" in before["full"][talks_url]["content"]
+
+    site.event("talks", title="Sirte ceasefire talks", date="2020-01-13", actors="russia", kind="diplomacy")
+    state = wait_indexed(server, state["runs"], "the delta after the first edit")
+    assert state["full_runs"] == 1 and 0 < state["delta_pages"] < 10  # the event, its neighbours, its actor
+    assert bundle_files(server) == full  # the full index is not touched
+    after = preview_index(server)
+    assert "Sirte ceasefire talks" in after["delta"][talks_url]["content"]
+    assert talks_url in after["superseded"]  # the old copy is no longer found
+    assert "Moscow talks" not in indexed_texts(server)
+    assert set(after["superseded"]) <= set(after["delta"])  # (no page was removed)
+    assert len(after["full"]) + len(after["superseded"]) == indexed_pages
+
+    # a second edit: the new delta covers both, the full index is still the first
+    site.event("troops", title="Turkish troops deploy again", date="2020-01-05")
+    state = wait_indexed(server, state["runs"], "the delta after the second edit")
+    assert state["full_runs"] == 1
+    after = preview_index(server)
+    assert {talks_url, "/events/troops/"} <= set(after["delta"])
+    assert "Sirte ceasefire talks" in indexed_texts(server) and "Turkish troops deploy again" in indexed_texts(server)
+
+    # a removed event: its page is left out of the full index's results
+    assert "Filler event 7." in indexed_texts(server)
+    (site.root / "content/events/e07.md").unlink()
+    state = wait_indexed(server, state["runs"], "the delta after a removal")
+    after = preview_index(server)
+    assert "/events/e07/" in after["superseded"] and "/events/e07/" not in after["delta"]
+    assert "Filler event 7." not in indexed_texts(server)
+
+    # a change to every page: the whole site is indexed again, and the delta goes
+    config = site.root / "site.yaml"
+    config.write_text(config.read_text().replace("title: Test timeline", "title: Another timeline"))
+    state = wait_indexed(server, state["runs"], "the full index after a change to every page")
+    assert (state["full_runs"], state["delta_pages"]) == (2, 0)
+    assert not (site.root / ".cache/preview/pagefind-delta").exists()
+    assert set(preview_index(server)["full"]) == set(after["full"]) | set(after["delta"])
+
+
+def result_links(page) -> list[str]:
+    return page.eval_on_selector_all("#search-results > li h2 a", "links => links.map(a => a.getAttribute('href'))")
+
+
+def test_a_search_page_open_in_the_preview_finds_an_edit_in_place_and_in_date_order(served, site, page):
+    for n in range(12):
+        site.event(f"e{n:02}", title=f"Filler event {n}", date=f"2019-{n + 1:02}-10", body="A convoy crossed.")
+    server = served()
+    state = wait_indexed(server, 0, "the first search index")
+    page.goto(server.base + "/search/?q=convoy&sort=asc")
+    server.wait_open("search/index.html")
+    in_order = [f"/events/e{n:02}/" for n in range(12)]
+    page.wait_for_function(f"document.querySelectorAll('#search-results > li').length === 10")
+    assert result_links(page) == in_order[:10]
+
+    # e05 moves to the end of the year and gains a word: the open page searches again once its index is in place
+    site.event("e05", title="Filler event 5 Zanzibarite", date="2019-12-25", body="A convoy crossed.")
+    moved = [link for link in in_order if link != "/events/e05/"] + ["/events/e05/"]
+    wait_indexed(server, state["runs"], "the delta after the edit")
+    page.wait_for_function("document.querySelector('#search-results > li:nth-child(6) a')"
+                           "?.getAttribute('href') === '/events/e06/'", timeout=15000)
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 12")
+    assert result_links(page) == moved  # the edited event once, where its new date puts it
+    assert search_state(server)["full_runs"] == 1
+    page.goto(server.base + "/search/?q=convoy&sort=desc")
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 10")
+    assert result_links(page) == moved[::-1][:10]
+    page.goto(server.base + "/search/?q=convoy")  # by relevance: each event once
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 10")
+    assert page.inner_text("#search-status").startswith("12 ")
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 12")
+    assert sorted(result_links(page)) == in_order
+    page.goto(server.base + "/search/?q=Zanzibarite")
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 1")
+    assert result_links(page) == ["/events/e05/"]
+    assert "Zanzibarite" in page.inner_text("#search-results")
