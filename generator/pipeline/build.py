@@ -29,7 +29,6 @@ from generator.markup.markdown import MARKDOWN_CONFIG
 from generator.model.types import SiteConfig
 from generator.engine.parallel import Background
 from generator.output.joined import Layout
-from generator.render.chart import ChartMemo
 from generator.render.pages import Renderer
 from generator.render.plan import Reuse
 from generator.model.site import Site
@@ -129,7 +128,7 @@ class Builder(CacheSession, Loading, RenderPass):
             self._reusable = Reuse(self.layout_key)
         try:
             known = self._reusable if self._reusable.chart is not None else \
-                dataclasses.replace(self._reusable, chart=ChartMemo(svgs=dict(self.cache.charts)))
+                Reuse.cached(self._reusable, self.cache.charts)
             renderer = Renderer(site, options.site_dir / TEMPLATES_DIR, self.layout_key, self.environment, known,
                                 self.environments)
             jobs = renderer.plan()
@@ -148,8 +147,8 @@ class Builder(CacheSession, Loading, RenderPass):
         self.site = site
         # what this build made that the next may reuse: page digests of lists, and the chart's lanes
         self._reusable = renderer.kept()
-        if write and renderer.drew_chart:  # the lanes' SVG, for the next build of another process
-            self.cache.charts = self._reusable.chart_svgs()
+        if write and renderer.drew_figures:  # the lanes' and maps' SVG, for the next build of another process
+            self.cache.charts = self._reusable.svgs()
         result.warnings = problems.sorted()
         self.cache.summary = {}
         if write and publishing and self._signature:  # lets the next build see that nothing changed

@@ -80,9 +80,12 @@ class Loading(BuilderState):
         if problems.fatal(options.strict):
             return None
         self._html = rendered
-        site = update_site(self.site, config, events, pages, profiles)
+        last = self.site
+        site = update_site(last, config, events, pages, profiles)
         site.translations = {code: translated_site(site, other, translated_events.get(code, {}),
-                                                   translated_pages.get(code, {}), translated_profiles.get(code, {}))
+                                                   translated_pages.get(code, {}), translated_profiles.get(code, {}),
+                                                   (last, last.translations[code]) if last is not None and
+                                                   code in last.translations else None)
                              for code, other in config.translations.items()}
         return site
 

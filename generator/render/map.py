@@ -133,9 +133,10 @@ class MapRenderer:
     def place_url(self, entry: PlacedEvents) -> str:
         return self.url(f"places/{entry.slug}/")
 
-    def svg(self) -> Markup:
+    def svg(self, drawn: str | None = None) -> Markup:
+        """The map (drawn: as an earlier build drew it for the same places and layout)."""
         if self._svg is None:
-            self._svg = Markup(self._draw())
+            self._svg = Markup(drawn if drawn is not None else self._draw())
         return self._svg
 
     def _draw(self) -> str:

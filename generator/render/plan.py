@@ -6,6 +6,7 @@ pages; plus the events on it), so a build can skip any page whose key has not ch
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
@@ -45,16 +46,40 @@ class Reuse:
     page_digests: dict[tuple[int, int], tuple[list[Event], list[str]]] = field(default_factory=dict)
     # ^ by (id of an events list, page size): the list (kept alive, so its id is not reused) and its pages' digests
     chart: ChartMemo | None = None  # None: no chart drawn yet under this layout
+    maps: dict[str, str] = field(default_factory=dict)  # the map's SVG by its key (map_key)
     others: dict[str, Reuse] = field(default_factory=dict)  # the same, of the site in each other language
 
     def other(self, code: str, layout: str) -> Reuse:
-        """What the site in another language (its layout key is layout) may reuse: its own, else the chart
-        lanes' SVG alone, which the build cache keeps for every language (their keys hold the layout)."""
-        return self.others.get(code) or Reuse(layout, chart=ChartMemo(svgs=self.chart.svgs) if self.chart else None)
+        """What the site in another language (its layout key is layout) may reuse: its own, else the SVG of
+        the chart's lanes and of the map alone, which the build cache keeps for every language (their keys
+        hold the layout)."""
+        return self.others.get(code) or Reuse(layout, chart=ChartMemo(svgs=self.chart.svgs) if self.chart else None,
+                                              maps=self.maps)
 
-    def chart_svgs(self) -> dict[str, str]:
-        """The SVG of the chart's lanes in every language (the build cache keeps them all in one table)."""
-        return {key: svg for reuse in (self, *self.others.values()) if reuse.chart for key, svg in reuse.chart.svgs.items()}
+    def svgs(self) -> dict[str, str]:
+        """The SVG of the chart's lanes and of the map in every language (the build cache keeps them all in
+        one table)."""
+        return {key: svg for reuse in (self, *self.others.values())
+                for key, svg in (*(reuse.chart.svgs.items() if reuse.chart else ()), *reuse.maps.items())}
+
+    @staticmethod
+    def cached(reuse: Reuse, svgs: dict[str, str]) -> Reuse:
+        """reuse, with the chart's lanes and the maps as the build cache kept them (svgs())."""
+        return dataclasses.replace(reuse, chart=ChartMemo(svgs={k: v for k, v in svgs.items() if not is_map_key(k)}),
+                                   maps={k: v for k, v in svgs.items() if is_map_key(k)})
+
+
+MAP_KEY = "map:"
+
+
+def map_key(layout: str, places: PlaceIndex) -> str:
+    """The key of a map's SVG: the layout (templates, configuration and language) and the places it shows, each
+    with its number of events (what its circle and its label show)."""
+    return MAP_KEY + digest(layout, *(f"{entry.slug}:{len(entry.events)}" for entry in places.places))
+
+
+def is_map_key(key: str) -> bool:
+    return key.startswith(MAP_KEY)
 
 
 class PagePlanner:

@@ -40,11 +40,11 @@ from generator.pipeline.build import Builder
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.model.errors import Problem, SiteError
 from generator.pipeline.search_refresh import DELTA, SearchRefresher
+from generator.serve.search_index import SEARCH_INDEX, Notice, SearchIndexHandler
 
 WATCHED = ("content", "templates", "site.yaml")
 IGNORED_DIRS = {".git", ".venv", "output", ".cache", "node_modules", "__pycache__"}
 LIVERELOAD_SCRIPT = "/livereload.js?port={port}"
-SEARCH_INDEX = "/__generator__/search-index"  # what the preview's search page asks of the indexes in place
 
 
 def ignored(path: str) -> bool:
@@ -209,8 +209,7 @@ class SiteHandler(web.RequestHandler):
             self.write(body)
 
     def inject(self, body: bytes, overlay: str) -> bytes:
-        """Add the livereload client, where the preview's search page learns of its search indexes (templates/
-        static/search.js), and the error overlay while the last rebuild failed."""
+        """Add the livereload client, the search indexes' addresses (for search.js) and the error overlay."""
         preview = {"searchIndex": SEARCH_INDEX, "searchDelta": self.state.base_path + DELTA + "/"}
         extra = (f'<script src="{LIVERELOAD_SCRIPT.format(port=self.port)}" async></script>'
                  f"<script>window.generatorPreview={json.dumps(preview)}</script>{overlay}")
@@ -252,8 +251,8 @@ class PreviewServer:
         self.state = PreviewState(root=self.output, base_path="/")
         self.builder.committing = self.state.committing
         self.builder.search_later = True  # the search index is refreshed after each rebuild, in its own thread
-        self.search = SearchRefresher(self.output, self.state.lock, self.log, swapped=self._search_swapped)
-        self.index_swapped = Notice()  # (in the loop's thread) a new search index is in place
+        self.index_swapped = Notice()  # a new search index is in place: search pages waiting for one are told
+        self.search = SearchRefresher(self.output, self.state.lock, self.log, swapped=self.index_swapped.give)
         self.loop: ioloop.IOLoop | None = None
         self.stop_event = threading.Event()
         self.watching = threading.Event()  # set once the watcher is in place
@@ -313,11 +312,6 @@ class PreviewServer:
             self.state.base_path = self.builder.site.config.base_path
         return result
 
-    def _search_swapped(self) -> None:
-        """A new search index is in place (the refresher's thread): search pages waiting for one are told."""
-        if self.loop is not None:
-            self.loop.add_callback(self.index_swapped.give)
-
     def reload_browsers(self, result: BuildResult | None) -> None:
         """Reload the pages open in browsers: only stylesheets when only stylesheets changed."""
         changed = result.changed if result else []
@@ -365,7 +359,7 @@ class PreviewServer:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
                 raise PortInUse(self.host, self.port) from None
             raise
-        self.loop = ioloop.IOLoop.current()
+        self.loop = self.index_swapped.loop = ioloop.IOLoop.current()
         watcher = threading.Thread(target=self.watch, name="watcher", daemon=True)
         watcher.start()
         self.watching.wait(timeout=10)  # a save right after the announcement must not be missed
@@ -409,44 +403,6 @@ class StatusHandler(web.RequestHandler):
                                "full_runs": self.search.full_runs, "delta_pages": self.search.delta_pages},
                     "problems": [str(p) for p in self.state.problems], "crash": self.state.crash,
                     "changed": self.state.changed, "open": sorted(ReloadSocket.open_pages(self.state.base_path))})
-
-
-class Notice:
-    """Wakes the coroutines waiting for it; used in the server's loop only (its thread)."""
-
-    def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
-
-    def give(self) -> None:
-        if self._event is not None:
-            self._event.set()
-        self._event = None
-
-    async def wait(self, timeout: float) -> None:
-        if self._event is None:
-            self._event = asyncio.Event()
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
-
-
-class SearchIndexHandler(web.RequestHandler):
-    """The search indexes in place (SearchRefresher.manifest()). With ?after=VERSION, the answer waits until a
-    new index replaces that version (or WAIT seconds pass): the preview's search page asks so, and searches again
-    when the answer names another version."""
-
-    WAIT = 25.0
-
-    def initialize(self, search: SearchRefresher, swapped: Notice) -> None:
-        self.search = search
-        self.swapped = swapped
-
-    async def get(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        if self.get_query_argument("after", None) == str(self.search.manifest()["version"]):
-            await self.swapped.wait(self.WAIT)
-        self.write(self.search.manifest())
 
 
 class PortInUse(Exception):

@@ -372,6 +372,54 @@ def test_editing_a_translation_rebuilds_only_its_pages(site: ScratchSite) -> Non
     assert not [rel for rel in result.changed if rel.startswith(("ar/", "events/"))]
 
 
+def test_the_previews_rebuilds_reuse_what_did_not_change_in_another_language(site: ScratchSite, tmp_path: Path) -> None:
+    """The preview's site in another language keeps the last build's events and lists where neither the
+    original nor the translation changed (remaking them took a fifth of a rebuild on 10,000 events), and
+    its pages are those of a build from scratch, after an original's edit and after a translation's."""
+    from generator.model.site import Site
+    from generator.pipeline.build import Builder
+
+    multilingual(site)
+    for n in range(4):
+        site.event(f"e{n}", title=f"Event {n}", date=f"2020-0{n + 1}-03", actors="russia")
+    site.event("other", title="Another", date="2021-01-01", actors="turkey")
+    site.write("content/events/e1.id.md", TRANSLATION.format(title="Peristiwa satu", body="Teks."))
+    site.write("content/events/other.id.md", TRANSLATION.format(title="Peristiwa lain", body="Teks."))
+    builder = Builder(BuildOptions(site.root, trust_output=True))
+    builder.run()
+
+    def indonesian() -> Site:
+        assert builder.site is not None
+        return builder.site.translations["id"]
+
+    def same_as_from_scratch() -> None:
+        fresh = tmp_path / f"fresh{len(list(tmp_path.iterdir()))}"
+        build(BuildOptions(site.root, output_dir=fresh, use_cache=False))
+        for page in sorted(fresh.glob("id/**/*.html")):
+            rel = page.relative_to(fresh)
+            assert (site.root / "output" / rel).read_bytes() == page.read_bytes(), rel
+
+    before = indonesian()
+    site.event("e3", title="Event three, renamed", date="2020-04-03", actors="russia")  # an original
+    builder.run(changed={"content/events/e3.md"})
+    after = indonesian()
+    assert after.event_by_slug["e1"] is before.event_by_slug["e1"]
+    assert after.event_by_slug["e3"] is not before.event_by_slug["e3"]
+    assert after.by_actor["turkey"] is before.by_actor["turkey"]  # (a list without the edited event)
+    assert [e.title for e in after.by_actor["russia"]][-1] == "Event three, renamed"
+    same_as_from_scratch()
+
+    before = after
+    site.write("content/events/other.id.md", TRANSLATION.format(title="Peristiwa lain, diubah", body="Teks."))
+    builder.run(changed={"content/events/other.id.md"})  # a translation: the original's lists are the same
+    after = indonesian()
+    assert after.event_by_slug["other"] is not before.event_by_slug["other"]
+    assert after.event_by_slug["e1"] is before.event_by_slug["e1"]
+    assert [e.title for e in after.by_actor["turkey"]] == ["Peristiwa lain, diubah"]
+    assert [e.title for e in after.by_year[2021]] == ["Peristiwa lain, diubah"]
+    same_as_from_scratch()
+
+
 def git(folder: Path, *args: str, when: int) -> None:
     env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
