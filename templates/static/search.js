@@ -63,21 +63,26 @@
   function load() {
     if (!engine) {
       engine = (preview ? asked(preview.searchIndex) : Promise.resolve(null)).then(function (state) {
+        if (state) follow(state.version);  // (also before the first index is in place: version 0)
         return Promise.all([bundle(form.dataset.bundle, state ? "?v=" + state.full : ""), delta(state)])
-          .then(function (both) { return { main: both[0], delta: both[1], version: state && state.version }; });
+          .then(function (both) { return { main: both[0], delta: both[1] }; });
       });
-      engine.then(function (loaded) { if (preview) follow(loaded.version); }, function () { engine = null; });
+      engine.catch(function () { engine = null; });
     }
     return engine;
   }
 
   // The preview only: waits for the server to say that new indexes are in place, then searches again with them.
+  var following = null;  // the version waited on
   function follow(version) {
+    if (following === version) return;
+    following = version;
     asked(preview.searchIndex + "?after=" + version).then(function (state) {
+      following = null;
       if (state.version === version) return follow(version);  // (no news before the server's wait ran out)
       engine = null;
       run();
-    }, function () {});  // (the preview has stopped)
+    }, function () { following = null; });  // (the preview has stopped)
   }
 
   function search(loaded, wanted) {
@@ -85,16 +90,15 @@
     var searches = [loaded.main.search(term, wanted.options)];
     if (edits && edits.pagefind) searches.push(edits.pagefind.search(term, wanted.options));
     return Promise.all(searches).then(function (found) {
-      var results = found[0].results;
-      if (!edits) return results;
-      results = results.filter(function (result) { return !edits.superseded.has(result.id); });
+      if (!edits) return found[0].results;
+      var kept = found[0].results.filter(function (result) { return !edits.superseded.has(result.id); });
       var added = found[1] ? found[1].results : [];
       if (!wanted.options.sort) {  // by relevance: each index scores its own pages (close enough for a preview)
-        return results.concat(added).sort(function (a, b) { return b.score - a.score; });
+        return kept.concat(added).sort(function (a, b) { return b.score - a.score; });
       }
       return added.reduce(function (done, result) {
         return done.then(function (list) { return insertByDate(list, result, wanted.options.sort.date); });
-      }, Promise.resolve(results));
+      }, Promise.resolve(kept));
     });
   }
 
