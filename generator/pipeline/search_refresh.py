@@ -166,6 +166,9 @@ class SearchRefresher:
         self._base_ids = {rel: ids[page_url(rel)] for rel in pages if page_url(rel) in ids}
         if len(self._base_ids) == len(ids):  # every page of the index known by its output path: deltas can go on
             self._base = pages
+        else:
+            self.log(f"search: {len(ids) - len(self._base_ids)} indexed page(s) not matched to their files: each "
+                     "edit will index the whole site again")
 
     def _index_delta(self, changed: list[str], removed: list[str], view: Path, fresh: Path, old: Path) -> None:
         """Index the pages changed since the full index into output/pagefind-delta/, which replaces the last."""
