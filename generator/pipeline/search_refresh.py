@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from generator.publish.search import BUNDLE, SearchError, build_index
 from generator.publish.search_bundle import BundleFormatError, page_ids
@@ -146,9 +146,8 @@ class SearchRefresher:
     def _index_all(self, pages: dict[str, str], view: Path, fresh: Path, old: Path) -> None:
         """Index every page into output/pagefind/, and drop the delta."""
         self._base = None
-        files = build_index(view, [(rel, str(self.output / rel)) for rel in pages
-                                   if (self.output / rel).is_file()], self._started)
-        self._write(files, BUNDLE, fresh)
+        files = build_index(view, self._sources(pages), self._started)
+        self._write(files, fresh)
         old.mkdir()
         with self.lock:
             for folder in (BUNDLE, DELTA):
@@ -172,11 +171,10 @@ class SearchRefresher:
 
     def _index_delta(self, changed: list[str], removed: list[str], view: Path, fresh: Path, old: Path) -> None:
         """Index the pages changed since the full index into output/pagefind-delta/, which replaces the last."""
-        files = build_index(view, [(rel, str(self.output / rel)) for rel in changed
-                                   if (self.output / rel).is_file()], self._started) if changed else {}
+        files = build_index(view, self._sources(changed), self._started) if changed else {}
         entry = json.loads(files[f"{BUNDLE}/pagefind-entry.json"]) if files else {"languages": {}}
         superseded = sorted(self._base_ids[rel] for rel in (*changed, *removed) if rel in self._base_ids)
-        self._write(files, BUNDLE, fresh)
+        self._write(files, fresh)
         with self.lock:
             if (self.output / DELTA).exists():
                 os.rename(self.output / DELTA, old)
@@ -185,10 +183,15 @@ class SearchRefresher:
             self.delta_pages = len(changed) + len(removed)
             self._delta = {"languages": sorted(entry["languages"]), "superseded": superseded}
 
+    def _sources(self, rels: Iterable[str]) -> list[tuple[str, str]]:
+        """The pages to index, as build_index() takes them: those of rels still in the preview folder."""
+        return [(rel, str(self.output / rel)) for rel in rels if (self.output / rel).is_file()]
+
     @staticmethod
-    def _write(files: dict[str, bytes], bundle: str, folder: Path) -> None:
+    def _write(files: dict[str, bytes], folder: Path) -> None:
+        """A bundle's files (paths under pagefind/) into folder."""
         folder.mkdir(parents=True, exist_ok=True)
         for rel, content in files.items():
-            target = folder / rel.removeprefix(bundle + "/")
+            target = folder / rel.removeprefix(BUNDLE + "/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)

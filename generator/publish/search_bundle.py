@@ -68,10 +68,7 @@ def page_ids(files: dict[str, bytes], bundle: str) -> dict[str, str]:
     try:
         for rel, data in files.items():
             if rel.startswith(prefix) and rel.endswith(suffix):
-                raw = gzip.decompress(data)
-                if not raw.startswith(SIGNATURE):
-                    raise ValueError("no pagefind signature")
-                ids[json.loads(raw[len(SIGNATURE):])["url"]] = rel[len(prefix):-len(suffix)]
+                ids[json.loads(_unwrap(data))["url"]] = rel[len(prefix):-len(suffix)]
     except (KeyError, TypeError, ValueError, OSError, EOFError) as error:
         raise BundleFormatError(f"Pagefind's page records are not in the format expected ({type(error).__name__}: "
                                 f"{error})") from None
@@ -82,11 +79,17 @@ def _hash(data: bytes) -> str:
     return hashlib.sha256(gzip.decompress(data)).hexdigest()
 
 
-def _read(data: bytes) -> Any:
+def _unwrap(data: bytes) -> bytes:
+    """A file's content: gzip of the signature and the content."""
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
         raise ValueError("no pagefind signature")
-    value, end = _decode(raw, len(SIGNATURE))
+    return raw[len(SIGNATURE):]
+
+
+def _read(data: bytes) -> Any:
+    raw = _unwrap(data)
+    value, end = _decode(raw, 0)
     if end != len(raw):
         raise ValueError("trailing bytes")
     return value

@@ -223,17 +223,20 @@ class Renderer:
         """Every page of the site, in a stable order, each with the key of its inputs; then those of the site
         in each other language, under its folder."""
         jobs = self.planner.plan()
-        self._load_templates({job.kind for job in jobs})
+        # their templates loaded (compiled) before any page is rendered: a missing or broken one is reported at
+        # once, not after every other page was rendered
+        kinds = {job.kind for job in jobs}
+        for name in (*SHARED_TEMPLATES, *sorted({name for kind in kinds for name in PAGE_TEMPLATES[kind]})):
+            self._template(name)
         for code, other in self.others.items():
             jobs += [job._replace(rel=f"{code}/{job.rel}", language=code) for job in other.plan()]
         return jobs
 
-    def _load_templates(self, kinds: set[str]) -> None:
-        """Load (and compile) the templates the pages of these kinds are rendered with, before any page is:
-        a missing or broken template is reported at once, not after every other page was rendered."""
-        for name in (*SHARED_TEMPLATES, *sorted({name for kind in kinds for name in PAGE_TEMPLATES[kind]})):
-            if name not in self._templates:
-                self._templates[name] = self.env.get_template(name)
+    def _template(self, name: str) -> jinja2.Template:
+        compiled = self._templates.get(name)
+        if compiled is None:
+            compiled = self._templates[name] = self.env.get_template(name)
+        return compiled
 
     # -- rendering ----------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
@@ -241,9 +244,7 @@ class Renderer:
         environment's globals, a ChainMap, into every new context, and compares their names again at each
         {% from %} import: a tenth of the time of an event page. Here they are merged once; the imported
         templates are the same modules either way, as no template has globals of its own.)"""
-        compiled = self._templates.get(template)
-        if compiled is None:
-            compiled = self._templates[template] = self.env.get_template(template)
+        compiled = self._template(template)
         fresh = jinja2.runtime.new_context(self.env, compiled.name, compiled.blocks, {**self._globals, **context},
                                            shared=True)
         try:
