@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
+import signal
+import subprocess
+import threading
 import re
 import statistics
 import sys
@@ -17,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import SCRATCH, run_build, set_aside  # noqa: E402
+from run import ROOT, SCRATCH, run_build, set_aside  # noqa: E402
 from synth import make_site, refresh_site  # noqa: E402
 
 
@@ -35,20 +39,68 @@ def site_for(count: int, languages: tuple[str, ...]) -> Path:
     return site
 
 
-def edit(site: Path, pattern: str, index: int) -> None:
+def edit(site: Path, pattern: str, index: int, mark: str = "edited") -> tuple[Path, str, float]:
+    """Add "(<mark> <index>)" to the title of one event file (of those matching pattern); its page in output/,
+    what was added, and when the file was saved."""
     files = sorted((site / "content/events").rglob(pattern))
     files = [f for f in files if pattern != "*.md" or f.name.count(".") == 1]
     path = files[(index * 7919) % len(files)]
     text = path.read_text()
-    path.write_text(re.sub(r'^title: ("?)(.*?)("?)$', lambda m: f"title: {m[1]}{m[2]} (edited {index}){m[3]}", text,
-                           count=1, flags=re.M))
+    added = f"({mark} {index})"
+    text = re.sub(r'^title: ("?)(.*?)("?)$', lambda m: f"title: {m[1]}{m[2]} {added}{m[3]}", text, count=1, flags=re.M)
+    saved = time.perf_counter()
+    path.write_text(text)
+    slug = path.name.split(".")[0]
+    language = path.name.split(".")[1] if path.name.count(".") == 2 else ""
+    return site / "output" / language / "events" / slug / "index.html", added, saved
+
+
+def watched_edits(site: Path, runs: int) -> list[float]:
+    """One-event edits under `build --watch`, alternately of an original and of a translation: the seconds from
+    each save to the event's page in output/ showing it (the build's other pages are written with it, in one
+    commit). Each next edit waits for the watch to say that its build is over (its cache saved)."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--watch", "--site", str(site)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    assert process.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    output = process.stdout
+
+    def read() -> None:
+        for said in output:
+            lines.put(said)
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def line(starting: str) -> str:
+        while not (found := lines.get(timeout=300)).startswith(starting):
+            pass
+        return found
+
+    times = []
+    try:
+        line("Watching")
+        for n in range(runs):
+            page, added, saved = edit(site, "*.id.md" if n % 2 else "*.md", 1000 + n, "watched")
+            while added.encode() not in page.read_bytes():
+                time.sleep(0.002)
+            times.append(time.perf_counter() - saved)
+            print(f"  watched edit {n + 1}: {times[-1]:.2f} s; {line('Changed').strip()}")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--watched-only", action="store_true", help="Only the edits under build --watch.")
     options = parser.parse_args()
+    if options.watched_only:
+        report_watched(watched_edits(site_for(options.count, ("en", "id")), 2 * options.runs))
+        return
     one, two = site_for(options.count, ("en",)), site_for(options.count, ("en", "id"))
     for site in (one, two):  # warm the disk and the interpreter's caches once
         set_aside(site, "warmup")
@@ -73,6 +125,13 @@ def main() -> None:
     print(f"  two languages, peak memory {peak:.0f} MB")
     print(f"  one-event edit, two languages (median): of an original {statistics.median(originals):.2f} s, "
           f"of a translation {statistics.median(translations):.2f} s (target: under 1 s)")
+    report_watched(watched_edits(two, 2 * options.runs))
+
+
+def report_watched(times: list[float]) -> None:
+    print(f"  one-event edit under build --watch, two languages (median, save to page in output/): of an original "
+          f"{statistics.median(times[::2]):.2f} s, of a translation {statistics.median(times[1::2]):.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in times)})")
 
 
 if __name__ == "__main__":

@@ -15,56 +15,12 @@ from generator.model.dates import DateError, parse_partial_date
 from generator.model.errors import Problem, Problems, SiteError
 from generator.read.fields import suggest
 from generator.model.types import SiteConfig
-
-
-def report(problems: list[Problem], what: str) -> None:
-    errors = sum(1 for p in problems if not p.warning)
-    warnings = len(problems) - errors
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{what} failed: {errors} error{'s' * (errors != 1)}, "
-               f"{warnings} warning{'s' * (warnings != 1)}.", err=True)
-
-
-class ProgressBar:
-    """A progress bar on a terminal for builds that take more than about a second; silent otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bar: Any = None
-        self.stage = ""
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm  # type: ignore[import-untyped]
-
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.bar = tqdm(total=total, desc=stage, unit=" files", delay=1.0, leave=False, file=sys.stderr)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+from generator.build_reports import ProgressBar, built_line, report, show_warnings, watch_builds
 
 
 def _site_args(site_dir: Path) -> list[str]:
     """--site DIR, for a command to print, unless the site is the current folder."""
     return [] if site_dir.resolve() == Path.cwd().resolve() else ["--site", str(site_dir)]
-
-
-def show_warnings(result: BuildResult) -> None:
-    for problem in result.warnings:
-        click.echo(str(problem), err=True)
 
 
 site_option = click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -86,26 +42,34 @@ def cli() -> None:
 @click.option("--base-url", help="Override site.yaml's base_url for this build.")
 @click.option("--no-cache", is_flag=True, help="Ignore the build cache in .cache/ (and do not update it).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--watch", is_flag=True, help="Then rebuild after every change to content/, templates/ and site.yaml, "
+                                           "until Ctrl-C.")
+@click.option("--poll", is_flag=True, help="With --watch: poll for changes (for file systems without change "
+                                          "events).")
 def build_command(site_dir: Path, output_dir: Path | None, drafts: bool, strict: bool, base_url: str | None,
-                  no_cache: bool, quiet: bool) -> None:
+                  no_cache: bool, quiet: bool, watch: bool, poll: bool) -> None:
     """Build the site into output/ (a failed build leaves it untouched)."""
     options = BuildOptions(site_dir, output_dir, drafts=drafts, strict=strict, base_url=base_url,
                            use_cache=not no_cache)
+    if poll and not watch:
+        raise click.UsageError("--poll goes with --watch")
+
+    def waiting(pid: str) -> None:
+        click.echo(f"Another build into {options.output} is running (process {pid}): waiting for it to finish…",
+                   err=True)
+
     with ProgressBar(enabled=not quiet and sys.stderr.isatty()) as progress:
+        if watch:
+            sys.exit(watch_builds(options, quiet, progress, waiting, poll))
         try:
-            result = build(options, progress=progress.update, waiting=lambda pid: click.echo(
-                f"Another build into {options.output} is running (process {pid}): waiting for it to finish…",
-                err=True))
+            result = build(options, progress=progress.update, waiting=waiting)
         except SiteError as error:
             progress.close()
             report(error.problems, "Build")
             sys.exit(1)
     show_warnings(result)
     if not quiet:
-        warnings = len(result.warnings)
-        click.echo(f"Built {result.pages} files into {options.output}: {result.written} written, "
-                   f"{result.unchanged} unchanged, {result.removed} removed, in {result.seconds:.2f} s "
-                   f"(peak memory {result.peak_mb:.0f} MB); {warnings} warning{'s' * (warnings != 1)}.")
+        click.echo(built_line(options, result))
         if result.search == "indexed":
             click.echo(f"Search index rebuilt in {result.timings.get('search index', 0.0):.2f} s.")
         elif result.search == "unchanged":

@@ -7,7 +7,7 @@
   at its peak.
 - freeze(): gc.freeze(), counted. What is frozen the collector does not walk again: the cached events
   loaded at the start (they live as long as their builder), the parent's heap before the parallel
-  helpers fork, the preview server's site model between rebuilds.
+  helpers fork, a long-lived builder's site model between rebuilds (settle_memory()).
 - unfrozen_after(): around a one-off build() or check() (a library call), everything frozen during it is
   handed back to the collector when it returns, so the caller's process is left as it was. The preview
   server's long-lived builder keeps its frozen cache.
@@ -51,3 +51,12 @@ def unfrozen_after() -> Iterator[None]:
     finally:
         if _freezes != before:
             gc.unfreeze()
+
+
+def settle_memory() -> None:
+    """Between the rebuilds of a long-lived builder (`serve`, `build --watch`): collect the last build's
+    garbage, then freeze what survives (the site model), so that the collector does not walk tens of thousands
+    of objects in the middle of the next rebuild."""
+    gc.unfreeze()
+    gc.collect()
+    freeze()

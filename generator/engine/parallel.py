@@ -101,7 +101,7 @@ reads between its own groups.
     that collecting does not touch, and copy, what they share; and again after each group, as results
     pile up, so that the collector does not walk them all again each time the heap grows by a quarter
     (0.3 s in a cold build of 10,000 events). They stay frozen: a long-running caller collects between
-    builds (serve.settle_memory)."""
+    builds (gc_policy.settle_memory)."""
     freeze()
     context = multiprocessing.get_context("fork")
     claimed = context.Value("q", 0)  # the next group to take

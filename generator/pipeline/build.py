@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
 import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -81,6 +82,7 @@ class Builder(CacheSession, Loading, RenderPass):
         self._saver: tuple[Background, dict[str, CachedEvent]] | None = None  # see _save_parsed()
         self.search_later = False
         self.search_due: tuple[str, list[tuple[str, str]]] | None = None
+        self.search_started: Callable[[subprocess.Popen[bytes]], None] | None = None
 
     def run(self, write: bool = True, changed: set[str] | None = None, first: set[str] | None = None) -> BuildResult:
         """Build (or, with write=False, check) the site; raise SiteError and leave output/ alone on problems.
@@ -115,7 +117,7 @@ class Builder(CacheSession, Loading, RenderPass):
             changed is None and self.options.use_cache else ""
         options = self.options
         if write:
-            _check_output(options)
+            check_output(options)
         problems = Problems()
         site = self.load(problems)
         if site is None:
@@ -175,7 +177,7 @@ def check(options: BuildOptions) -> BuildResult:
 
 
 
-def _check_output(options: BuildOptions) -> None:
+def check_output(options: BuildOptions) -> None:
     try:
         check_output_dir(options.site_dir, options.output)
         str(options.output.resolve()).encode("utf-8")  # (the cache records it: better refused before than after)
@@ -192,7 +194,7 @@ def build(options: BuildOptions, progress: Progress | None = None,
 
     One build at a time writes an output folder: another one waits for it to finish (waiting(pid) is called
     first), then builds, and finds nothing to do if the inputs did not change meanwhile."""
-    _check_output(options)
+    check_output(options)
     try:
         with output_lock(options.output, waiting), unfrozen_after():
             return _build(options, progress)

@@ -51,7 +51,7 @@ class SearchPass(BuilderState):
         remove_leftovers(output.parent, prefix)
         view = output.parent / f"{prefix}{os.getpid()}"
         try:
-            files = build_index(view, sources)
+            files = build_index(view, sources, self.search_started)
         except SearchError as error:
             raise SiteError([Problem(f"{BUNDLE}/", None, f"search index: {error}")]) from None
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from contextlib import AbstractContextManager
@@ -66,6 +67,8 @@ class BuilderState:
     search_later: bool  # the preview's: builds leave the search index to the server, which indexes after them
     search_due: tuple[str, list[tuple[str, str]]] | None  # after a build that left the index: its key, and the pages
     # to index (output path, page key)
+    search_started: Callable[[subprocess.Popen[bytes]], None] | None  # told of each Pagefind process a build
+    # starts (`build --watch` stops it when files change meanwhile)
 
     def lap(self, stage: str) -> None:
         """Record the time since the previous lap under stage."""

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import gc
 import html
 import importlib.util
 import json
 import logging
 import mimetypes
-import os
 import signal
 import sys
 import threading
@@ -35,26 +33,15 @@ from urllib.parse import unquote, urlsplit
 
 from tornado import ioloop, web, websocket
 
-from generator.engine.gc_policy import freeze
+from generator.engine.gc_policy import settle_memory
 from generator.pipeline.build import Builder
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.model.errors import Problem, SiteError
 from generator.pipeline.search_refresh import DELTA, SearchRefresher
 from generator.serve.search_index import SEARCH_INDEX, Notice, SearchIndexHandler
+from generator.pipeline.watching import WATCHED, describe, watching
 
-WATCHED = ("content", "templates", "site.yaml")
-IGNORED_DIRS = {".git", ".venv", "output", ".cache", "node_modules", "__pycache__"}
 LIVERELOAD_SCRIPT = "/livereload.js?port={port}"
-
-
-def ignored(path: str) -> bool:
-    """Editor temporary files, version control, the virtualenv and outputs never trigger a rebuild."""
-    parts = PurePosixPath(path.replace(os.sep, "/")).parts
-    name = parts[-1] if parts else ""
-    if any(part in IGNORED_DIRS for part in parts):
-        return True
-    return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".part")) or name.startswith((".#", "#"))
-            or name == "4913" or name.startswith(".") and name != ".")
 
 
 @dataclass
@@ -323,16 +310,7 @@ class PreviewServer:
     # -- watching -----------------------------------------------------------------------------
     def watch(self) -> None:
         """Watch the site's sources until stopped; one rebuild per burst of changes."""
-        from watchfiles import watch
-
-        paths = [self.site_dir / name for name in WATCHED if (self.site_dir / name).exists()]
-        for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(
-                os.path.relpath(path, self.site_dir)), debounce=1600, step=15, stop_event=self.stop_event,
-                force_polling=self.poll, poll_delay_ms=100, rust_timeout=100, yield_on_timeout=True):
-            if not changes:  # nothing for a while: at least, the watches are in place
-                self.watching.set()
-                continue
-            changed = sorted({os.path.relpath(path, self.site_dir) for _, path in changes})
+        for changed in watching(self.site_dir, self.stop_event, self.watching, self.poll):
             self.rebuild(changed)
             settle_memory()
 
@@ -411,14 +389,6 @@ class PortInUse(Exception):
                          f"e.g. --port {port + 1}")
 
 
-def settle_memory() -> None:
-    """Between rebuilds: collect the last build's garbage, then freeze what survives (the site model), so
-    that the collector does not walk tens of thousands of objects in the middle of the next rebuild."""
-    gc.unfreeze()
-    gc.collect()
-    freeze()
-
-
 def page_rel(url_path: str, base_path: str) -> str | None:
     """The output path a URL path asks for ('/timeline/events/x/' -> 'events/x/index.html'), or None."""
     if not url_path.startswith(base_path):
@@ -429,13 +399,6 @@ def page_rel(url_path: str, base_path: str) -> str | None:
     elif "." not in rel.rsplit("/", 1)[-1]:
         rel += "/index.html"
     return rel
-
-
-def describe(changed: list[str]) -> str:
-    if changed == ["start"]:
-        return "Initial build"
-    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-    return f"Changed {shown}"
 
 
 def main(site_dir: Path, host: str, port: int, drafts: bool, open_browser: bool, poll: bool) -> int:

@@ -1,0 +1,51 @@
+"""Watching a site's sources for changes: the preview server (`serve`) and `build --watch` both rebuild after
+each burst of changes that watching() reports. Changes come from the operating system's file events
+(watchfiles: inotify on Linux), or, with poll, from looking at the files ten times a second (for file systems
+that send no events, such as some network and container mounts)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+WATCHED = ("content", "templates", "site.yaml")
+IGNORED_DIRS = {".git", ".venv", "output", ".cache", "node_modules", "__pycache__"}
+
+
+def ignored(path: str) -> bool:
+    """Editor temporary files, version control, the virtualenv and outputs never trigger a rebuild."""
+    parts = PurePosixPath(path.replace(os.sep, "/")).parts
+    name = parts[-1] if parts else ""
+    if any(part in IGNORED_DIRS for part in parts):
+        return True
+    return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".part")) or name.startswith((".#", "#"))
+            or name == "4913" or name.startswith(".") and name != ".")
+
+
+def watching(site_dir: Path, stop: threading.Event, ready: threading.Event, poll: bool = False,
+             ignore: Path | None = None) -> Iterator[list[str]]:
+    """The files (relative to site_dir, sorted) changed in each burst of changes, until stop is set; ready is
+    set once the watches are in place. A path under ignore (an output folder inside the site) never counts."""
+    from watchfiles import watch
+
+    site_dir = site_dir.resolve()
+    skipped = str(ignore.resolve()) + os.sep if ignore is not None else None
+    paths = [site_dir / name for name in WATCHED if (site_dir / name).exists()]
+    for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(os.path.relpath(path, site_dir))
+                         and not (skipped and (path + os.sep).startswith(skipped)),
+                         debounce=1600, step=15, stop_event=stop, force_polling=poll, poll_delay_ms=100,
+                         rust_timeout=100, yield_on_timeout=True):
+        if not changes:  # nothing for a while: at least, the watches are in place
+            ready.set()
+            continue
+        yield sorted({os.path.relpath(path, site_dir) for _, path in changes})
+
+
+def describe(changed: list[str]) -> str:
+    """What a rebuild took in, for its line in the log (["start"]: the first build)."""
+    if changed == ["start"]:
+        return "Initial build"
+    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+    return f"Changed {shown}"
