@@ -40,13 +40,13 @@ def site_for(count: int, languages: tuple[str, ...]) -> Path:
 
 
 def edit(site: Path, pattern: str, index: int, mark: str = "edited") -> tuple[Path, str, float]:
-    """Add "(<mark> <index>)" to the title of one event file (of those matching pattern); its page in output/,
+    """Add "(<mark> <index>, <time>)" to the title of one event file (of those matching pattern); its page in output/,
     what was added, and when the file was saved."""
     files = sorted((site / "content/events").rglob(pattern))
     files = [f for f in files if pattern != "*.md" or f.name.count(".") == 1]
     path = files[(index * 7919) % len(files)]
     text = path.read_text()
-    added = f"({mark} {index})"
+    added = f"({mark} {index}, {time.time_ns()})"  # (new at each run, so that it is not in the page already)
     text = re.sub(r'^title: ("?)(.*?)("?)$', lambda m: f"title: {m[1]}{m[2]} {added}{m[3]}", text, count=1, flags=re.M)
     saved = time.perf_counter()
     path.write_text(text)

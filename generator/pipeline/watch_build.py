@@ -150,7 +150,9 @@ class WatchBuild:
         try:
             if self._changes.empty():
                 with output_lock(self.options.output, self.waiting):
-                    if self._database() == self._saved:  # (else: the next rebuild starts afresh, and indexes)
+                    if self._database() != self._saved:  # another build came first: it indexed these pages
+                        searched.search = ""
+                    else:
                         result = builder.run(changed=set())
                         self._save(builder)
                         searched.search = result.search
