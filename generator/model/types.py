@@ -106,10 +106,18 @@ class Place:
     lon: float
     country: str = ""  # a whole country (its ISO 3166-1 alpha-3 code), drawn as its outline
     radius: float = 0.0  # km: a region around the point, drawn as an area (0: a point, drawn as a circle)
+    label: str = ""  # its name as pages show it (site.yaml's name:, per language), if not name itself
+    foreign: bool = False  # the name shown is the default language's: this language has none of its own
 
     @property
     def is_region(self) -> bool:
         return bool(self.country) or self.radius > 0
+
+    @property
+    def shown(self) -> str:
+        """The place's name in the pages (name is its key: events' locations name it, its page's URL is made
+        from it)."""
+        return self.label or self.name
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def _read_one(site: Fields, base_url_override: str | None, languages: tuple[Lang
     kinds = _read_kinds(site)
     roles = _read_roles(site)
     actors = _read_actors(site, sides, kinds, period_start, period_end)
-    places = read_places(site)
+    places = read_places(site, language_info.code, languages[0].code)
     map_config = read_map(site, places)
     search = site.boolean("search", True)
     if len(site.problems.errors) > before or period_start is None or period_end is None:

@@ -3,13 +3,17 @@
 An entry is `name: [latitude, longitude]`, or `name: Other name` to make an alias of a place listed
 with coordinates (`Mitiga airport: Tripoli`). A region is a mapping: `name: {at: [latitude, longitude],
 radius: KM}` (an area around a point, drawn as one) or `name: {country: ISO3}` (a whole country, drawn
-as its outline; `at:` may move its representative point). Names match case-insensitively. A location that is not
+as its outline; `at:` may move its representative point). Any of the mappings may give the place's `name:` as
+pages show it, a text or a text per language (`Tripoli: {at: [32.887, 13.191], name: {en: Tripoli, ar:
+طرابلس}}`); the entry's own name stays its key (locations name it, its page's URL is made from it). Names
+match case-insensitively. A location that is not
 an entry itself is split into parts ("Tripoli and Misrata", "Tripoli to Sirte"), and each part may
 drop a leading "near" or "off" and be read as its comma-separated pieces ("Skhirat, Morocco").
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from generator.read.fields import Fields, suggest, type_name
@@ -21,8 +25,9 @@ from generator.read.world import centroid, load_world, ring_area
 PLACES_KEY = "places"
 
 
-def read_places(site: Fields) -> dict[str, Place]:
-    """places: from site.yaml, validated, with aliases resolved: a normalised name -> its place."""
+def read_places(site: Fields, code: str = "", default: str = "") -> dict[str, Place]:
+    """places: from site.yaml, validated, with aliases resolved: a normalised name -> its place, with its name
+    in the language code (the site's default language is default; read/languages.py checks the texts)."""
     if not site.has(PLACES_KEY):
         return {}
     raw = site.mapping[PLACES_KEY]
@@ -48,7 +53,7 @@ def read_places(site: Fields) -> dict[str, Place]:
         if isinstance(value, str) and value.strip():
             aliases[key] = value.strip()
             continue
-        place = _region(fields.child(name, value), text, value) if isinstance(value, dict) else None
+        place = _mapped(fields.child(name, value), text, value, code, default) if isinstance(value, dict) else None
         coordinates = _coordinates(value)
         if place is None and coordinates is None:
             if not isinstance(value, dict):
@@ -61,7 +66,10 @@ def read_places(site: Fields) -> dict[str, Place]:
             fields.error(name, f"places '{text}' and '{slugs[slug]}' would share the page places/{slug}/")
             continue
         slugs[slug] = text
-        places[key] = place or Place(text, *(coordinates or (0.0, 0.0)))
+        place = place or Place(text, *(coordinates or (0.0, 0.0)))
+        if code != default and not (isinstance(value, dict) and "name" in value):
+            place = replace(place, foreign=True)  # (its name is the default language's)
+        places[key] = place
     for key, target in aliases.items():
         place = places.get(normal(target))
         if place is None:
@@ -74,14 +82,44 @@ def read_places(site: Fields) -> dict[str, Place]:
     return places
 
 
-def _region(fields: Fields, name: str, value: dict[str, Any]) -> Place | None:
-    """A region: {at: [lat, lon], radius: km} or {country: ISO3, at: optional}; None (reported) when wrong."""
-    fields.unknown_keys(("at", "radius", "country"), "region field")
+def _mapped(fields: Fields, name: str, value: dict[str, Any], code: str, default: str) -> Place | None:
+    """A place given as a mapping: a region ({at: [lat, lon], radius: km} or {country: ISO3, at: optional}) or a
+    point with its name ({at: [lat, lon], name: …}), any of them with its name; None (reported) when wrong."""
+    fields.unknown_keys(("at", "radius", "country", "name"), "place field")
     at = _coordinates(value["at"]) if "at" in value else None
     if "at" in value and at is None:
         fields.error("at", f"'at' of place '{name}' must be [latitude, longitude] in degrees, "
                            f"found {type_name(value['at'])}")
         return None
+    label, foreign = _label(fields, name, value["name"], code, default) if "name" in value else ("", False)
+    if "name" in value and not label:
+        return None
+    if "country" in value or "radius" in value or at is None or "name" not in value:
+        place = _region(fields, name, value, at)
+    else:
+        place = Place(name, *at)
+    return replace(place, label="" if label == name and not foreign else label, foreign=foreign) \
+        if place is not None and label else place
+
+
+def _label(fields: Fields, name: str, names: Any, code: str, default: str) -> tuple[str, bool]:
+    """A place's name in the language code, and whether it is the default language's instead (this one has none);
+    ("", False) when it is wrong (reported, unless read/languages.py reports it)."""
+    if isinstance(names, dict):  # a text per language
+        own = names.get(code)
+        if isinstance(own, str) and own.strip():
+            return own.strip(), False
+        fallback = names.get(default)
+        return (fallback.strip(), code != default) if isinstance(fallback, str) else ("", False)
+    if not isinstance(names, str) or not names.strip():
+        fields.error("name", f"'name' of place '{name}' must be a text, or a text per language ({{en: …, ar: …}}), "
+                             f"found {type_name(names)}")
+        return "", False
+    return names.strip(), False
+
+
+def _region(fields: Fields, name: str, value: dict[str, Any], at: tuple[float, float] | None) -> Place | None:
+    """A region: {at: [lat, lon], radius: km} or {country: ISO3, at: optional}; None (reported) when wrong."""
     if "country" in value:
         code = value["country"]
         country = load_world().get(code) if isinstance(code, str) else None

@@ -5,7 +5,7 @@
       ar: {name: العربية, locale: ar, direction: rtl}
 
 A translatable text (the site's title and description, side names, kind and role labels, actor names,
-involvement notes) is either a plain string, the same in every language, or a mapping of language codes
+involvement notes, the map's title and labels, places' names) is either a plain string, the same in every language, or a mapping of language codes
 to texts (`name: {en: Russia, ar: روسيا}`) that must give the default language's; a language it leaves
 out shows the default language's text. localized() picks one language's texts out of the raw mapping, so
 that the configuration is read once per language with the same code (and the same lines for messages).
@@ -34,6 +34,9 @@ TRANSLATABLE: tuple[tuple[str, ...], ...] = (
     ("actors", "*", "name"), ("actors", "*", "involvement", "#", "note"),
     ("map", "title"), ("map", "labels", "*", "name"),
 )
+# Texts per language that their reader picks itself, to know whether a language has its own (a place's name:
+# where it has none, the default language's is shown, marked as such).
+PICKED_BY_READER: tuple[tuple[str, ...], ...] = (("places", "*", "name"),)
 
 
 def read_languages(site: Fields, language: str) -> tuple[Language, ...]:
@@ -111,7 +114,7 @@ def check_texts(site: Fields, languages: tuple[Language, ...]) -> None:
     """Report each per-language text that names an undeclared language or lacks the default language's."""
     codes = [language.code for language in languages]
     default = codes[0]
-    for pattern in TRANSLATABLE:
+    for pattern in (*TRANSLATABLE, *PICKED_BY_READER):
         for at, _, value, key in _places(site.mapping, pattern):
             if not isinstance(value, dict):
                 continue

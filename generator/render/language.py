@@ -12,7 +12,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from generator.model.site import Site
-from generator.model.types import Event, Page
+from generator.model.types import Event, Page, Place
 from generator.render.i18n import plural_texts
 
 
@@ -68,6 +68,10 @@ class LanguageLinks:
         default = config.languages[0] if config.languages else None
         # the locale of the content shown untranslated (the default language's), on another language's pages
         self.original_locale = default.locale if default is not None and config.lang != default.code else ""
+
+    def place_locale(self, place: Place) -> str:
+        """The locale of the language a place's name is shown in, when it is not the page's; else ''."""
+        return self.original_locale if place.foreign else ""
 
     def asset(self, path: str) -> str:
         """A static file's address (one copy for every language, at the site's root)."""

@@ -50,7 +50,7 @@ def _title(renderer: Renderer, kind: str, ident: Any) -> tuple[str, str]:
     if kind == "kind":
         return config.kinds[ident], config.kinds[ident]
     if kind == "place":
-        name = _("Place: {place}").format(place=renderer.places.by_slug[ident].place.name)
+        name = _("Place: {place}").format(place=renderer.places.by_slug[ident].place.shown)
         return name, name
     tag = renderer.site.tag_names[ident]
     return _("Tag: {tag}").format(tag=tag), _("Events tagged “{tag}”").format(tag=tag)

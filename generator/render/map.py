@@ -56,7 +56,7 @@ def index_places(site: Site) -> PlaceIndex:
     for place in site.config.places.values():
         named.setdefault(place.name, place)
     entries = [PlacedEvents(named[name], slugify(name), events) for name, events in site.by_place.items()]
-    return PlaceIndex(sorted(entries, key=lambda e: (-len(e.events), e.place.name.casefold())))
+    return PlaceIndex(sorted(entries, key=lambda e: (-len(e.events), e.place.shown.casefold())))
 
 
 def region_key() -> str:
@@ -160,7 +160,7 @@ class MapRenderer:
     def _link(self, entry: PlacedEvents, shape: str, note: str = "") -> str:
         count = len(entry.events)
         events = self.words.ngettext("{count} event", "{count} events", count).format(count=count)
-        text = self.words.gettext("{place}: {events}").format(place=entry.place.name, events=events)
+        text = self.words.gettext("{place}: {events}").format(place=entry.place.shown, events=events)
         return (f'<a href="{escape(self.place_url(entry))}" aria-label="{escape(text)}">'
                 f'<title>{escape(text + note)}</title>{shape}</a>')
 
@@ -201,7 +201,7 @@ class MapRenderer:
         for entry, x, y in placed:
             layout.block_circle(x, y, marker_radius(len(entry.events)) * enlarge)
         for entry, x, y in placed[:limit]:
-            if layout.beside(entry.place.name, LABEL_SIZE * scale, x, y, marker_radius(len(entry.events)) * enlarge):
+            if layout.beside(entry.place.shown, LABEL_SIZE * scale, x, y, marker_radius(len(entry.events)) * enlarge):
                 layout.named.add(entry.slug)
         by_code = {shape.code: shape for shape in shapes}
         for entry in self.regions[:limit]:
@@ -209,7 +209,7 @@ class MapRenderer:
             if place.country in by_code:
                 continue  # named with its country
             x, y = p.point(place.lon, place.lat)
-            layout.around(place.name, "region-label", LABEL_SIZE * scale, x, y, p.km(place.radius))
+            layout.around(place.shown, "region-label", LABEL_SIZE * scale, x, y, p.km(place.radius))
         for shape in sorted(shapes, key=lambda s: (not s.focus, -_area(s))):
             if shape.focus or scale == 1.0:
                 layout.within(self.words.country_name(shape.code, shape.name), (FOCUS_SIZE if shape.focus else COUNTRY_SIZE) * scale, shape.visible,

@@ -53,7 +53,7 @@ class Renderer:
         self.layout_key = layout_key
         self.card_key_prefix = f"card:{layout_key}:"  # + an event's fingerprint: the key of its card
         self.cards: dict[str, str] = {}  # card key -> card HTML (the build cache's), filled before lists render
-        self._place_links: dict[str, list[tuple[str, str]]] = {}  # location -> places_of()
+        self._place_links: dict[str, list[tuple[str, str, str]]] = {}  # location -> places_of()
         if environment is None or (site.translations and environments is None):
             environments = language_environments(templates_dir, site.config)
             environment = environments.get(site.config.lang) or make_environment(templates_dir)
@@ -75,7 +75,7 @@ class Renderer:
             when=self.when, pdate=self.pdate, language_name=self.language_name,
             involvement_range=self.involvement_range,
         )
-        self.env.globals.update(places_of=self.places_of, month_id=month_id, role_groups=self.role_groups,
+        self.env.globals.update(places_of=self.places_of, place_locale=self.links.place_locale, month_id=month_id, role_groups=self.role_groups,
                                 facets=search_facets, roles_meta=self.roles_meta)
         self._globals = dict(self.env.globals)  # as this renderer set them (another may set them afresh later)
         self._templates: dict[str, jinja2.Template] = {}
@@ -207,16 +207,16 @@ class Renderer:
         page = position // self.config.page_size
         return self.site.url(paged_rel(base, page).removesuffix("index.html")) + "#" + month_id(event.date)
 
-    def places_of(self, event: Event) -> list[tuple[str, str]]:
-        """(place name, place page) of each place an event's location names (from the event alone)."""
-        if not event.location:
-            return []
-        links = self._place_links.get(event.location)
+    def places_of(self, event: Event) -> list[tuple[str, str, str]]:
+        """(name, page, the name's locale if not the page's) of each place an event's location names."""
+        location = event.location or ""  # (which names no place)
+        links = self._place_links.get(location)
         if links is None:
-            links = self._place_links[event.location] = [
-                (place.name, self.site.url(f"places/{slugify(place.name)}/"))
-                for place in place_location(event.location, self.config.places)]
+            links = self._place_links[location] = [
+                (place.shown, self.site.url(f"places/{slugify(place.name)}/"), self.links.place_locale(place))
+                for place in place_location(location, self.config.places)]
         return links
+
 
     # -- the plan -----------------------------------------------------------------------------
     def plan(self) -> list[PageJob]:

@@ -176,7 +176,7 @@ def test_regions_are_validated(site):
         f"site.yaml:{first + 3}: 'country' of place 'C' must be an ISO 3166-1 alpha-3 code such as LBY, found str "
         f"'Libya' (did you mean 'LBY'?)",
         f"site.yaml:{first + 4}: 'at' of place 'D' must be [latitude, longitude] in degrees, found str 'north'",
-        f"site.yaml:{first + 5}: warning: unknown region field 'size'",
+        f"site.yaml:{first + 5}: warning: unknown place field 'size'",
     ]
 
 

@@ -336,7 +336,57 @@ def test_the_map_speaks_each_language(bundled: Path) -> None:
     assert "Mesir" not in countries(english) and "Egypt" not in countries(arabic) and " events" not in arabic
     assert re.search(r'aria-label="Tripoli: \d+ events"', english)
     assert re.search(r'aria-label="Tripoli: \d+ peristiwa"', indonesian)
-    assert re.search(r'aria-label="Tripoli: \d+ (أحداث|حدثًا|حدث)"', arabic)
+    assert re.search(r'aria-label="طرابلس: \d+ (أحداث|حدثًا|حدث)"', arabic)  # (the gazetteer's Arabic name)
+
+
+PLACES = """\
+places:
+  Tripoli: {at: [32.887, 13.191], name: {en: Tripoli, ar: طرابلس}}
+  Mitiga airport: Tripoli
+  Sirte: [31.209, 16.589]
+  Eastern Libya: {at: [31.2, 21.5], radius: 250, name: {en: Eastern Libya, id: Libya Timur, ar: شرق ليبيا}}
+"""
+
+
+def test_places_are_named_in_each_language_where_site_yaml_names_them_and_marked_where_not(site: ScratchSite) -> None:
+    multilingual(site)
+    site.write("site.yaml", (site.root / "site.yaml").read_text() + PLACES)
+    for slug, location in (("a", "Mitiga airport"), ("b", "Sirte"), ("c", "Eastern Libya"), ("d", "Tripoli and Sirte")):
+        path = site.event(slug, title=f"At {location}")
+        path.write_text(path.read_text().replace("kind: military", f"kind: military\nlocation: {location}"))
+    build(BuildOptions(site.root))
+
+    def listed(language: str) -> dict[str, str]:  # the places' list: name -> its link's attributes
+        page = site.read(f"{language}places/index.html")
+        return {name: attributes for attributes, name in re.findall(r'<li><a href="[^"]*places/[a-z-]+/"([^>]*)>([^<]*)</a> '
+                                                                    r'<span class="count">', page)}
+
+    assert listed("") == {"Tripoli": "", "Sirte": "", "Eastern Libya": ""}
+    assert listed("ar/") == {"طرابلس": "", "Sirte": ' lang="en-GB" dir="ltr"', "شرق ليبيا": ""}
+    assert listed("id/") == {"Tripoli": ' lang="en-GB"', "Sirte": ' lang="en-GB"', "Libya Timur": ""}
+    arabic_map = site.read("ar/places/index.html")
+    assert re.search(r'<text class="[^"]*"[^>]*>طرابلس</text>', arabic_map) and 'aria-label="طرابلس: ' in arabic_map
+    assert re.search(r'<text class="region-label"[^>]*>شرق ليبيا</text>', arabic_map)
+    assert "<h1>المكان: طرابلس</h1>" in site.read("ar/places/tripoli/index.html")  # (its address in every language)
+    event = site.read("ar/events/d/index.html")  # the location is the event's text; its places are named
+    assert '<a href="/ar/places/tripoli/">طرابلس</a>' in event
+    assert '<a href="/ar/places/sirte/" lang="en-GB" dir="ltr">Sirte</a>' in event
+    assert '<a href="/places/tripoli/">Tripoli</a>' in site.read("events/d/index.html")
+
+
+def test_a_places_names_are_checked_at_their_lines(site: ScratchSite) -> None:
+    multilingual(site)
+    path = site.write("site.yaml", (site.root / "site.yaml").read_text() + """\
+places:
+  Tripoli: {at: [32.887, 13.191], name: {ar: طرابلس}}
+  Sirte: {at: [31.209, 16.589], name: {en: Sirte, fr: Syrte}}
+  Derna: {at: [32.765, 22.637], name: [Derna]}
+""")
+    line = path.read_text().splitlines().index("places:") + 1
+    found = problems_of(site)
+    assert f"site.yaml:{line + 1}: the text in the default language, 'en', is missing" in found
+    assert f"site.yaml:{line + 2}: 'fr' is not one of the site's languages (en, id, ar)" in found
+    assert f"site.yaml:{line + 3}: 'name' of place 'Derna' must be a text, or a text per language" in found
 
 
 @pytest.mark.parametrize("language", ["id", "ar"])
