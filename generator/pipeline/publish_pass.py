@@ -9,7 +9,7 @@ from generator.output.joined import Fragments
 from generator.output.joined import Join
 from generator.publish.exports import event_fragments
 from generator.output.joined import Joined
-from generator.publish.publishing import PublishJob, publishing_jobs
+from generator.publish.publishing import PUBLISHED, PublishJob, publishing_jobs
 from generator.model.site import Site
 from generator.engine.stored import preload
 from generator.output.staging import Staging
@@ -27,8 +27,12 @@ class PublishPass(BuilderState):
         jobs = publishing_jobs(site, pages, self.layout_key, self._join(site, staging))
         for code, other in site.translations.items():
             jobs += publishing_jobs(other, pages, self.layout_key, self._join(other, staging, code), code)
+        written: dict[str, list[str]] = {}  # the files of each group, by its key, as the last build wrote them
+        for rel, record in staging.records.items():
+            if record.key.startswith(PUBLISHED):
+                written.setdefault(record.key, []).append(rel)
         for job in jobs:
-            previous = [rel for rel, record in staging.records.items() if record.key == job.key]
+            previous = written.get(job.key, [])
             if previous and all(staging.fresh(rel, job.key) for rel in previous):
                 keep.update(previous)
             else:

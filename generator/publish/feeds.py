@@ -86,15 +86,12 @@ def latest_entries(site: Site, limit: int = FEED_SIZE) -> dict[str, list[Event]]
     return entries
 
 
-def render_feeds(site: Site, entries: dict[str, list[Event]] | None = None) -> Iterator[tuple[str, str]]:
-    """feed.xml and one actors/<id>/feed.xml for every actor (an actor page exists for each)."""
+def feeds(site: Site) -> list[tuple[str, str, str, str]]:
+    """Each feed: (whose: '' for the site's, else an actor's id; its path; its title; the page it is the feed of):
+    feed.xml and one actors/<id>/feed.xml for every actor (an actor page exists for each)."""
     config = site.config
-    entries = entries or latest_entries(site)
-    yield FEED_PATH, atom_feed(site, entries[""], FEED_PATH, config.title, "")
-    for actor in config.actors.values():
-        yield actor_feed_path(actor.id), atom_feed(
-            site, entries[actor.id], actor_feed_path(actor.id), f"{actor.name} · {config.title}",
-            f"actors/{actor.id}/")
+    return [("", FEED_PATH, config.title, ""), *((actor.id, actor_feed_path(actor.id), f"{actor.name} · {config.title}",
+                                                 f"actors/{actor.id}/") for actor in config.actors.values())]
 
 
 def actor_feed_path(actor_id: str) -> str:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from generator.model.digest import digest, digest_many
 from generator.publish.exports import render_exports
-from generator.publish.feeds import latest_entries, render_feeds
+from generator.publish.feeds import atom_feed, feeds, latest_entries
 from generator.publish.filterindex import render_filter_index
 from generator.read.schema import SCHEMA_PATH, schema_text
 from generator.model.site import Site
+from generator.model.types import Event
 from generator.publish.sitemap import lastmods, render_robots, render_sitemap
 
 if TYPE_CHECKING:
@@ -48,14 +49,14 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join, l
     default language's."""
     events = digest_many("events", [event.fingerprint for event in site.events])
     entries = latest_entries(site)
-    feed_inputs = [event.fingerprint for event in entries[""]]
-    for actor in site.config.actors:
-        feed_inputs += [actor] + [event.fingerprint for event in entries[actor]]
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     lastmod = lastmods(site)
-    jobs = [
-        PublishJob("feeds", digest("feeds", layout_key, epoch, digest_many("feeds", feed_inputs)),
-                   lambda: _encoded(render_feeds(site, entries))),
+    jobs = [  # one job a feed: an edit changes the feeds of the edited event's actors, not all of them
+        PublishJob(f"feed:{whose}", digest("feed", layout_key, epoch, whose, path,
+                                           digest_many("feed", [event.fingerprint for event in entries[whose]])),
+                   _feed(site, entries[whose], path, title, page))
+        for whose, path, title, page in feeds(site)]
+    jobs += [
         # the sitemap shows the pages' addresses and the events' last changes, not the events themselves
         PublishJob("sitemap", digest("sitemap", layout_key, digest_many("pages", sorted(pages)),
                                      digest_many("lastmod", [f"{page}:{day}" for page, day in lastmod.items()])),
@@ -69,8 +70,13 @@ def publishing_jobs(site: Site, pages: list[str], layout_key: str, join: Join, l
     ]
     if language:
         return [PublishJob(f"{job.name}:{language}", PUBLISHED + digest(language, job.key), _under(language, job.produce))
-                for job in jobs if job.name in ("feeds", "data", "filters")]
+                for job in jobs if job.name.startswith("feed:") or job.name in ("data", "filters")]
     return [PublishJob(job.name, PUBLISHED + job.key, job.produce) for job in jobs]
+
+
+def _feed(site: Site, entries: list[Event], path: str, title: str, page: str
+          ) -> Callable[[], Iterator[tuple[str, bytes | Joined]]]:
+    return lambda: _encoded([(path, atom_feed(site, entries, path, title, page))])
 
 
 def _under(folder: str, produce: Callable[[], Iterator[tuple[str, bytes | Joined]]]

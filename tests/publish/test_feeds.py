@@ -100,6 +100,29 @@ def test_each_actor_has_a_feed_of_its_own_events_linked_from_its_page(published)
             'href="/some/path/actors/russia/feed.xml">') in page
 
 
+def test_an_edit_renders_again_only_the_feeds_that_show_the_event(published, tmp_path, monkeypatch):
+    """Each feed is made from its own entries: the edit of Turkey's event renders the site's feed and Turkey's
+    again, and leaves Russia's and the UN's alone; the result is what a build from scratch makes."""
+    from generator.publish import publishing
+
+    rendered: list[str] = []
+    real = publishing.atom_feed
+
+    def counted(site, events, path, title, page):  # noqa: ANN001
+        rendered.append(f"{site.config.lang}:{path}")
+        return real(site, events, path, title, page)
+
+    monkeypatch.setattr(publishing, "atom_feed", counted)
+    published.event("troops", title="Turkish troops land", date="2020-01-05", actors="turkey")
+    result = build(BuildOptions(published.root, base_url=BASE))
+    assert sorted(rendered) == ["en:actors/turkey/feed.xml", "en:feed.xml"]
+    assert {"feed.xml", "actors/turkey/feed.xml"} <= set(result.changed)
+    assert "Turkish troops land" in published.read("actors/turkey/feed.xml")
+    build(BuildOptions(published.root, base_url=BASE, use_cache=False, output_dir=tmp_path / "fresh"))
+    for rel in ("feed.xml", "actors/turkey/feed.xml", "actors/russia/feed.xml", "actors/un/feed.xml"):
+        assert published.read(rel) == (tmp_path / "fresh" / rel).read_text(), rel
+
+
 def test_an_empty_feed_takes_its_date_from_the_content_or_source_date_epoch(published, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     published.write("site.yaml", published.root.joinpath("site.yaml").read_text() + "  egypt:\n    name: Egypt\n")
