@@ -58,9 +58,11 @@ def show_warnings(result: BuildResult) -> None:
         click.echo(str(problem), err=True)
 
 
-def built_line(options: BuildOptions, result: BuildResult) -> str:
+def built_line(options: BuildOptions, result: BuildResult, what: str = "") -> str:
+    """The line a build ends with (after what it took in, under --watch)."""
     warnings = len(result.warnings)
-    return (f"Built {result.pages} files into {options.output}: {result.written} written, "
+    built = f"{what}: built" if what else "Built"
+    return (f"{built} {result.pages} files into {options.output}: {result.written} written, "
             f"{result.unchanged} unchanged, {result.removed} removed, in {result.seconds:.2f} s "
             f"(peak memory {result.peak_mb:.0f} MB); {warnings} warning{'s' * (warnings != 1)}.")
 
@@ -81,10 +83,9 @@ def watch_builds(options: BuildOptions, quiet: bool, progress: ProgressBar, wait
         elif rebuilt.result is not None:
             show_warnings(rebuilt.result)
             if not quiet:
-                line = built_line(options, rebuilt.result)
-                click.echo(f"{rebuilt.what}: {line[0].lower()}{line[1:]}")
-        search = rebuilt.search if rebuilt.stage == "search" or rebuilt.search != "deferred" else ""  # (its pass
-        # follows)
+                click.echo(built_line(options, rebuilt.result, rebuilt.what))
+        deferred = rebuilt.stage == "pages" and rebuilt.search == "deferred"  # (then its search pass follows)
+        search = "" if deferred else rebuilt.search
         if search == "indexed" and not quiet:
             click.echo(f"Search index rebuilt in {rebuilt.search_seconds:.2f} s.")
         elif search in ("postponed", "deferred") and not quiet:
