@@ -187,3 +187,19 @@ def test_files_changed_while_the_search_index_is_made_stop_it_and_it_is_made_aga
 def test_poll_goes_with_watch(site):
     result = site.cli("build", "--poll")
     assert result.returncode == 2 and "--poll goes with --watch" in result.stderr
+
+
+def test_a_file_made_and_removed_within_a_burst_of_changes_is_not_taken_in(tmp_path):
+    """`sed -i` and editors write a temporary file and move it over the one they edit: the rebuild takes in the
+    edited file, not the temporary one (which is gone); a file removed and made again, or removed, is taken in."""
+    from watchfiles import Change
+
+    from generator.pipeline.watching import taken_in
+
+    edited, again, gone, temporary = (tmp_path / name for name in ("edited.md", "again.md", "gone.md", "sedX1"))
+    edited.write_text("x")
+    again.write_text("x")
+    changes = {(Change.added, str(temporary)), (Change.deleted, str(temporary)), (Change.modified, str(edited)),
+               (Change.deleted, str(again)), (Change.added, str(again)), (Change.deleted, str(gone))}
+    assert taken_in(changes) == {str(edited), str(again), str(gone)}
+    assert taken_in({(Change.added, str(temporary)), (Change.deleted, str(temporary))}) == set()
