@@ -101,7 +101,7 @@ class WatchBuild:
 
     def _watch(self) -> None:
         try:
-            for changed in watching(self.options.site_dir, self.stop, self.ready, self.poll, self.options.output):
+            for changed in watching(self.options.site_dir, self.stop, self.ready, self.poll):
                 self._changes.put(changed)
                 with self._lock:
                     process = self._indexing
@@ -119,7 +119,7 @@ class WatchBuild:
         try:
             with output_lock(self.options.output, self.waiting):
                 builder = self._builder
-                if builder is None or changed is None or not self.options.use_cache or \
+                if builder is None or not self.options.use_cache or \
                         self._database() != self._saved:  # (another build wrote the cache: start from it)
                     builder = self._builder = Builder(self.options, self.progress)
                     changed = None

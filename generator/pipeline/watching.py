@@ -27,17 +27,16 @@ def ignored(path: str) -> bool:
             or name == "4913" or name.startswith(".") and name != ".")
 
 
-def watching(site_dir: Path, stop: threading.Event, ready: threading.Event, poll: bool = False,
-             ignore: Path | None = None) -> Iterator[list[str]]:
+def watching(site_dir: Path, stop: threading.Event, ready: threading.Event, poll: bool = False
+             ) -> Iterator[list[str]]:
     """The files (relative to site_dir, sorted) changed in each burst of changes, until stop is set; ready is
-    set once the watches are in place. A path under ignore (an output folder inside the site) never counts."""
+    set once the watches are in place. (No output folder is watched: none may lie inside content/ or
+    templates/, output/staging.py's check_output_dir.)"""
     from watchfiles import watch  # (imported when watching only: 45 ms)
 
     site_dir = site_dir.resolve()
-    skipped = str(ignore.resolve()) + os.sep if ignore is not None else None
     paths = [site_dir / name for name in WATCHED if (site_dir / name).exists()]
-    for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(os.path.relpath(path, site_dir))
-                         and not (skipped and (path + os.sep).startswith(skipped)),
+    for changes in watch(*paths, watch_filter=lambda _change, path: not ignored(os.path.relpath(path, site_dir)),
                          debounce=1600, step=15, stop_event=stop, force_polling=poll, poll_delay_ms=100,
                          rust_timeout=100, yield_on_timeout=True):
         if not changes:  # nothing for a while: at least, the watches are in place

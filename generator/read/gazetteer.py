@@ -98,7 +98,7 @@ def _mapped(fields: Fields, name: str, value: dict[str, Any], code: str, default
         place = _region(fields, name, value, at)
     else:
         place = Place(name, *at)
-    return replace(place, label="" if label == name and not foreign else label, foreign=foreign) \
+    return replace(place, label="" if label == name else label, foreign=foreign) \
         if place is not None and label else place
 
 
